@@ -1,0 +1,10 @@
+# Every dependency comes from a Debian 12 package; scripts/setup installs them.
+find_package(Boost 1.81...<1.82 CONFIG REQUIRED COMPONENTS json url)
+find_package(OpenSSL 3 REQUIRED)
+find_package(Threads REQUIRED)
+if(MATRIXRTC_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()
+if(MATRIXRTC_BUILD_BENCH)
+  find_package(benchmark REQUIRED)
+endif()

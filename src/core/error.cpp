@@ -1,0 +1,30 @@
+#include "core/error.hpp"
+
+namespace matrixrtc::core {
+
+std::string_view to_string(ErrorCode code) noexcept {
+  switch (code) {
+    case ErrorCode::invalid_json: return "invalid_json";
+    case ErrorCode::invalid_utf8: return "invalid_utf8";
+    case ErrorCode::invalid_surrogate: return "invalid_surrogate";
+    case ErrorCode::nesting_too_deep: return "nesting_too_deep";
+    case ErrorCode::duplicate_key: return "duplicate_key";
+    case ErrorCode::integer_out_of_range: return "integer_out_of_range";
+    case ErrorCode::float_not_allowed: return "float_not_allowed";
+    case ErrorCode::invalid_argument: return "invalid_argument";
+    case ErrorCode::invalid_base64: return "invalid_base64";
+    case ErrorCode::malformed_token: return "malformed_token";
+    case ErrorCode::unsupported_algorithm: return "unsupported_algorithm";
+    case ErrorCode::bad_signature: return "bad_signature";
+    case ErrorCode::wrong_issuer: return "wrong_issuer";
+    case ErrorCode::token_not_yet_valid: return "token_not_yet_valid";
+    case ErrorCode::token_expired: return "token_expired";
+    case ErrorCode::missing_claim: return "missing_claim";
+    case ErrorCode::invalid_claim: return "invalid_claim";
+    case ErrorCode::body_hash_mismatch: return "body_hash_mismatch";
+    case ErrorCode::crypto_failure: return "crypto_failure";
+  }
+  return "unknown";
+}
+
+}  // namespace matrixrtc::core
