@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/value_stack.hpp>
+#include <cctype>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -174,6 +175,17 @@ ErrorCode classify(const bj::error_code& ec) {
   return ErrorCode::invalid_json;
 }
 
+// True when `text` ends in \uD800-\uDBFF: the first half of a pair whose
+// second half is missing.
+bool ends_with_leading_surrogate_escape(std::string_view text) {
+  if (text.size() < 6) return false;
+  const std::string_view tail = text.substr(text.size() - 6);
+  const auto hex = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; };
+  const char third = static_cast<char>(std::tolower(static_cast<unsigned char>(tail[3])));
+  return tail[0] == '\\' && tail[1] == 'u' && (tail[2] == 'd' || tail[2] == 'D') &&
+         (third == '8' || third == '9' || third == 'a' || third == 'b') && hex(tail[4]) && hex(tail[5]);
+}
+
 std::string describe(ErrorCode code, const bj::error_code& ec) {
   switch (code) {
     case ErrorCode::nesting_too_deep: return "nesting is too deep";
@@ -200,18 +212,24 @@ Result<bj::value> parse_strict(std::string_view text, const ParseLimits& limits)
     return fail(handler.failure_code, cat(handler.failure, " (at byte ", consumed, ")"), std::string(kNotJson));
   }
   if (ec) {
-    // Boost reports malformed UTF-8 as a generic syntax error; tell it apart
-    // so the caller learns what is wrong with the text.
+    // Boost reports malformed UTF-8, and a leading surrogate escape that ends
+    // the string, as generic syntax errors; tell them apart so the caller
+    // learns what is wrong with the text.
     ErrorCode code = classify(ec);
     if (code == ErrorCode::invalid_json) {
       const auto at = static_cast<unsigned char>(consumed < text.size() ? text[consumed] : '\0');
       if (at >= 0x80) code = ErrorCode::invalid_utf8;
+      if (ends_with_leading_surrogate_escape(text.substr(0, consumed))) code = ErrorCode::invalid_surrogate;
     }
     const std::string why = code == ErrorCode::invalid_utf8 ? "invalid UTF-8" : describe(code, ec);
     return fail(code, cat(why, " (at byte ", consumed, ")"), std::string(kNotJson));
   }
   if (!parser.done()) {
     return fail(ErrorCode::invalid_json, "incomplete JSON text", std::string(kNotJson));
+  }
+  if (consumed != text.size()) {
+    return fail(ErrorCode::invalid_json, cat("extra data after the JSON text (at byte ", consumed, ")"),
+                std::string(kNotJson));
   }
   return handler.stack.release();
 }
