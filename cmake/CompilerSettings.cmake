@@ -14,3 +14,10 @@ if(MATRIXRTC_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
   add_link_options(-fsanitize=address,undefined)
 endif()
+
+if(MATRIXRTC_BUILD_FUZZ)
+  # Coverage instrumentation for every library the fuzz targets link; the
+  # libFuzzer driver itself is linked only into the targets (fuzz/).
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()
