@@ -23,6 +23,12 @@ std::string_view to_string(ErrorCode code) noexcept {
     case ErrorCode::invalid_claim: return "invalid_claim";
     case ErrorCode::body_hash_mismatch: return "body_hash_mismatch";
     case ErrorCode::crypto_failure: return "crypto_failure";
+    case ErrorCode::dns_failure: return "dns_failure";
+    case ErrorCode::connect_failed: return "connect_failed";
+    case ErrorCode::timed_out: return "timed_out";
+    case ErrorCode::tls_failure: return "tls_failure";
+    case ErrorCode::bad_response: return "bad_response";
+    case ErrorCode::response_too_large: return "response_too_large";
   }
   return "unknown";
 }

@@ -35,6 +35,14 @@ enum class ErrorCode {
   body_hash_mismatch,     ///< webhook `sha256` does not match the body
   // Platform
   crypto_failure,  ///< the crypto library refused an operation
+  // Network (reported by the networking layer; defined here so every layer
+  // shares one error type)
+  dns_failure,         ///< a name did not resolve, or the DNS server failed
+  connect_failed,      ///< no connection could be made to any address
+  timed_out,           ///< a connect or total deadline passed
+  tls_failure,         ///< TLS handshake or certificate verification failed
+  bad_response,        ///< the peer answered something that is not valid HTTP
+  response_too_large,  ///< the peer's answer exceeded the size limit
 };
 
 /// The identifier of an error code, e.g. "duplicate_key"; stable for scripts.
