@@ -1,0 +1,262 @@
+#include "net/http_server.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <future>
+#include <thread>
+
+namespace matrixrtc::net {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using namespace std::chrono_literals;
+
+// Echoes method, target and body; "/slow" waits 300 ms; "/throw" throws.
+asio::awaitable<HttpResponse> echo(HttpRequest request, RequestContext) {
+  if (request.target() == "/slow") {
+    asio::steady_timer timer(co_await asio::this_coro::executor, 300ms);
+    co_await timer.async_wait(asio::use_awaitable);
+  }
+  if (request.target() == "/throw") throw std::runtime_error("boom");
+  HttpResponse response{http::status::ok, request.version()};
+  response.body() = std::string(request.method_string()) + " " + std::string(request.target()) + " " + request.body();
+  co_return response;
+}
+
+class HttpServerTest : public ::testing::Test {
+ protected:
+  void start(HttpServerOptions options = {}) {
+    options.bind = "127.0.0.1:0";
+    server_ = std::make_unique<HttpServer>(io_, options, echo);
+    ASSERT_TRUE(server_->listen());
+    server_->start();
+    thread_ = std::thread([this] { io_.run(); });
+  }
+  void TearDown() override {
+    if (server_) {
+      auto done = asio::co_spawn(io_, server_->shutdown(1s), asio::use_future);
+      EXPECT_EQ(done.wait_for(5s), std::future_status::ready);
+    }
+    work_.reset();
+    io_.stop();
+    if (thread_.joinable()) thread_.join();
+  }
+  tcp::socket connect() {
+    tcp::socket socket(client_io_);
+    socket.connect(server_->local_endpoint());
+    return socket;
+  }
+  static http::response<http::string_body> read_response(tcp::socket& socket, beast::flat_buffer& buffer) {
+    http::response<http::string_body> response;
+    beast::error_code ec;
+    http::read(socket, buffer, response, ec);
+    return response;
+  }
+  static std::string request_text(std::string_view target, std::string_view body = "", bool close = false) {
+    return std::string("POST ") + std::string(target) +
+           " HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) +
+           (close ? "\r\nConnection: close" : "") + "\r\n\r\n" + std::string(body);
+  }
+  // True when the server closed the connection (reads EOF or reset).
+  static bool closed_by_server(tcp::socket& socket) {
+    char byte = 0;
+    beast::error_code ec;
+    socket.read_some(asio::buffer(&byte, 1), ec);
+    return ec == asio::error::eof || ec == asio::error::connection_reset;
+  }
+
+  asio::io_context io_{2};
+  // Keeps io_.run() going after a shutdown left it without work.
+  asio::executor_work_guard<asio::io_context::executor_type> work_{io_.get_executor()};
+  asio::io_context client_io_;
+  std::unique_ptr<HttpServer> server_;
+  std::thread thread_;
+};
+
+TEST_F(HttpServerTest, AnswersAndKeepsAlive) {
+  start();
+  auto socket = connect();
+  beast::flat_buffer buffer;
+  for (int i = 0; i < 3; ++i) {
+    asio::write(socket, asio::buffer(request_text("/a", "body" + std::to_string(i))));
+    const auto response = read_response(socket, buffer);
+    EXPECT_EQ(response.result(), http::status::ok);
+    EXPECT_EQ(response.body(), "POST /a body" + std::to_string(i));
+    EXPECT_TRUE(response.keep_alive());
+  }
+}
+
+TEST_F(HttpServerTest, PipelinedRequestsAreAnsweredInOrder) {
+  start();
+  auto socket = connect();
+  // The slow one first: its answer must still come first.
+  asio::write(socket, asio::buffer(request_text("/slow", "1") + request_text("/b", "2") + request_text("/c", "3")));
+  beast::flat_buffer buffer;
+  EXPECT_EQ(read_response(socket, buffer).body(), "POST /slow 1");
+  EXPECT_EQ(read_response(socket, buffer).body(), "POST /b 2");
+  EXPECT_EQ(read_response(socket, buffer).body(), "POST /c 3");
+}
+
+TEST_F(HttpServerTest, ConnectionCloseIsHonoured) {
+  start();
+  auto socket = connect();
+  asio::write(socket, asio::buffer(request_text("/a", "", true)));
+  beast::flat_buffer buffer;
+  const auto response = read_response(socket, buffer);
+  EXPECT_FALSE(response.keep_alive());
+  EXPECT_TRUE(closed_by_server(socket));
+}
+
+TEST_F(HttpServerTest, RefusesBodiesOverTheLimit) {
+  HttpServerOptions options;
+  options.max_body_bytes = 16;
+  start(options);
+  auto socket = connect();
+  asio::write(socket, asio::buffer(request_text("/a", std::string(17, 'x'))));
+  beast::flat_buffer buffer;
+  const auto response = read_response(socket, buffer);
+  EXPECT_EQ(response.result(), http::status::payload_too_large);
+  EXPECT_EQ(response.body(), R"({"errcode":"M_TOO_LARGE","error":"Request body too large"})");
+
+  // Chunked bodies have no Content-Length; the limit still holds.
+  auto chunked = connect();
+  asio::write(chunked, asio::buffer(std::string("POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n") +
+                                    "10\r\n0123456789abcdef\r\n10\r\n0123456789abcdef\r\n0\r\n\r\n"));
+  beast::flat_buffer chunked_buffer;
+  EXPECT_EQ(read_response(chunked, chunked_buffer).result(), http::status::payload_too_large);
+}
+
+TEST_F(HttpServerTest, RefusesOversizedHeadersAndGarbage) {
+  HttpServerOptions options;
+  options.max_header_bytes = 256;
+  start(options);
+  auto socket = connect();
+  asio::write(socket, asio::buffer("GET / HTTP/1.1\r\nX: " + std::string(512, 'a') + "\r\n\r\n"));
+  beast::flat_buffer buffer;
+  EXPECT_EQ(read_response(socket, buffer).result(), http::status::request_header_fields_too_large);
+
+  auto garbage = connect();
+  asio::write(garbage, asio::buffer(std::string("\x16\x03\x01 not http\r\n\r\n")));
+  beast::flat_buffer garbage_buffer;
+  EXPECT_EQ(read_response(garbage, garbage_buffer).result(), http::status::bad_request);
+}
+
+TEST_F(HttpServerTest, SlowHeadersAreCutOff) {
+  HttpServerOptions options;
+  options.header_timeout = 200ms;
+  start(options);
+  auto socket = connect();
+  asio::write(socket, asio::buffer(std::string("GET / HTTP/1.1\r\n")));  // and never finish
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_TRUE(closed_by_server(socket));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
+}
+
+TEST_F(HttpServerTest, IdleConnectionsAreClosed) {
+  HttpServerOptions options;
+  options.idle_timeout = 200ms;
+  start(options);
+  auto socket = connect();
+  EXPECT_TRUE(closed_by_server(socket));
+}
+
+TEST_F(HttpServerTest, ConnectionCapRefusesExtraConnections) {
+  HttpServerOptions options;
+  options.max_connections = 1;
+  start(options);
+  auto first = connect();
+  asio::write(first, asio::buffer(request_text("/a")));
+  beast::flat_buffer buffer;
+  EXPECT_EQ(read_response(first, buffer).result(), http::status::ok);
+  auto second = connect();
+  EXPECT_TRUE(closed_by_server(second));
+  // The first connection still works.
+  asio::write(first, asio::buffer(request_text("/b")));
+  EXPECT_EQ(read_response(first, buffer).body(), "POST /b ");
+}
+
+TEST_F(HttpServerTest, HandlerExceptionBecomes500AndServerLives) {
+  start();
+  auto socket = connect();
+  asio::write(socket, asio::buffer(request_text("/throw")));
+  beast::flat_buffer buffer;
+  const auto response = read_response(socket, buffer);
+  EXPECT_EQ(response.result(), http::status::internal_server_error);
+  EXPECT_EQ(response.body(), R"({"errcode":"M_UNKNOWN","error":"Internal Server Error"})");
+  auto again = connect();
+  asio::write(again, asio::buffer(request_text("/ok")));
+  beast::flat_buffer again_buffer;
+  EXPECT_EQ(read_response(again, again_buffer).result(), http::status::ok);
+}
+
+TEST_F(HttpServerTest, ExpectContinueGetsAnInterimAnswer) {
+  start();
+  auto socket = connect();
+  asio::write(socket, asio::buffer(std::string("POST /e HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+                                               "Content-Length: 2\r\n\r\n")));
+  std::string interim(25, '\0');
+  asio::read(socket, asio::buffer(interim));
+  EXPECT_EQ(interim, "HTTP/1.1 100 Continue\r\n\r\n");
+  asio::write(socket, asio::buffer(std::string("hi")));
+  beast::flat_buffer buffer;
+  EXPECT_EQ(read_response(socket, buffer).body(), "POST /e hi");
+}
+
+TEST_F(HttpServerTest, ShutdownFinishesInFlightRequestsAndClosesIdleOnes) {
+  start();
+  auto idle = connect();
+  auto busy = connect();
+  asio::write(busy, asio::buffer(request_text("/slow", "x")));
+  std::this_thread::sleep_for(50ms);  // let the server start handling it
+  auto done = asio::co_spawn(io_, server_->shutdown(2s), asio::use_future);
+  beast::flat_buffer buffer;
+  const auto response = read_response(busy, buffer);
+  EXPECT_EQ(response.body(), "POST /slow x");
+  EXPECT_FALSE(response.keep_alive());
+  EXPECT_TRUE(closed_by_server(idle));
+  EXPECT_EQ(done.wait_for(3s), std::future_status::ready);
+  EXPECT_EQ(server_->open_connections(), 0U);
+  tcp::socket late(client_io_);
+  beast::error_code ec;
+  late.connect(server_->local_endpoint(), ec);
+  EXPECT_TRUE(ec);  // no longer accepting
+}
+
+TEST(ParseBindAddress, AcceptsTheReferenceForms) {
+  EXPECT_EQ(parse_bind_address(":8080").value(), (std::pair<std::string, std::uint16_t>{"", 8080}));
+  EXPECT_EQ(parse_bind_address("127.0.0.1:80").value(), (std::pair<std::string, std::uint16_t>{"127.0.0.1", 80}));
+  EXPECT_EQ(parse_bind_address("[::1]:8080").value(), (std::pair<std::string, std::uint16_t>{"::1", 8080}));
+  EXPECT_EQ(parse_bind_address("8080").error().message, "bind address \"8080\" has no port");
+  EXPECT_EQ(parse_bind_address(":http").error().message, "bind address \":http\" has an invalid port");
+  EXPECT_EQ(parse_bind_address(":65536").error().message, "bind address \":65536\" has an invalid port");
+}
+
+TEST(HttpServerListen, RefusesHostnamesAndBusyPorts) {
+  asio::io_context io;
+  HttpServer named(io, HttpServerOptions{.bind = "localhost:0"}, echo);
+  EXPECT_EQ(named.listen().error().message, "bind host \"localhost\" is not an IP address");
+  HttpServer first(io, HttpServerOptions{.bind = "127.0.0.1:0"}, echo);
+  ASSERT_TRUE(first.listen());
+  const auto port = first.local_endpoint().port();
+  HttpServer second(io, HttpServerOptions{.bind = "127.0.0.1:" + std::to_string(port)}, echo);
+  const auto result = second.listen();
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().code, core::ErrorCode::connect_failed);
+}
+
+}  // namespace
+}  // namespace matrixrtc::net
