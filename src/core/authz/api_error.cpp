@@ -1,0 +1,24 @@
+#include "core/authz/api_error.hpp"
+
+#include "core/json/canonical_json.hpp"
+
+namespace matrixrtc::core::authz {
+
+std::string to_json(const ApiError& error) {
+  std::string out = R"({"errcode":)";
+  // Our own texts are valid UTF-8; a failure here could only drop the text.
+  (void)json::write_json_string(out, error.errcode, json::Escaping::canonical);
+  out += R"(,"error":)";
+  if (!json::write_json_string(out, error.error, json::Escaping::canonical)) out += R"("")";
+  out += '}';
+  return out;
+}
+
+ApiError not_json() { return {400, "M_NOT_JSON", "Error reading request"}; }
+ApiError bad_json(std::string text) { return {400, "M_BAD_JSON", std::move(text)}; }
+ApiError unauthorized() { return {401, "M_UNAUTHORIZED", "The request could not be authorised."}; }
+ApiError internal_error() { return {500, "M_UNKNOWN", "Internal Server Error"}; }
+ApiError room_creation_failed() { return {500, "M_UNKNOWN", "Unable to create room on SFU"}; }
+ApiError shutting_down() { return {503, "M_UNKNOWN", "Service is shutting down"}; }
+
+}  // namespace matrixrtc::core::authz

@@ -1,0 +1,29 @@
+// An answer the authorization service gives instead of a token: HTTP status,
+// Matrix errcode and the error text, exactly as lk-jwt-service words them so
+// clients that match on them keep working.
+#pragma once
+
+#include <string>
+
+namespace matrixrtc::core::authz {
+
+struct ApiError {
+  unsigned status;
+  std::string errcode;
+  std::string error;
+
+  friend bool operator==(const ApiError&, const ApiError&) = default;
+};
+
+/// The body `{"errcode":…,"error":…}`.
+[[nodiscard]] std::string to_json(const ApiError& error);
+
+// The reference's catalogue (lk-jwt-service notes, section 3.7).
+[[nodiscard]] ApiError not_json();                  // 400 M_NOT_JSON "Error reading request"
+[[nodiscard]] ApiError bad_json(std::string text);  // 400 M_BAD_JSON <text>
+[[nodiscard]] ApiError unauthorized();              // 401 M_UNAUTHORIZED "The request could not be authorised."
+[[nodiscard]] ApiError internal_error();            // 500 M_UNKNOWN "Internal Server Error"
+[[nodiscard]] ApiError room_creation_failed();      // 500 M_UNKNOWN "Unable to create room on SFU"
+[[nodiscard]] ApiError shutting_down();             // 503 M_UNKNOWN "Service is shutting down"
+
+}  // namespace matrixrtc::core::authz

@@ -1,0 +1,25 @@
+#include "core/authz/api_error.hpp"
+
+#include <gtest/gtest.h>
+
+namespace matrixrtc::core::authz {
+namespace {
+
+TEST(ApiError, CatalogueMatchesTheReference) {
+  EXPECT_EQ(not_json(), (ApiError{400, "M_NOT_JSON", "Error reading request"}));
+  EXPECT_EQ(bad_json("x"), (ApiError{400, "M_BAD_JSON", "x"}));
+  EXPECT_EQ(unauthorized(), (ApiError{401, "M_UNAUTHORIZED", "The request could not be authorised."}));
+  EXPECT_EQ(internal_error(), (ApiError{500, "M_UNKNOWN", "Internal Server Error"}));
+  EXPECT_EQ(room_creation_failed(), (ApiError{500, "M_UNKNOWN", "Unable to create room on SFU"}));
+  EXPECT_EQ(shutting_down(), (ApiError{503, "M_UNKNOWN", "Service is shutting down"}));
+}
+
+TEST(ApiError, SerialisesAsMatrixErrorBody) {
+  EXPECT_EQ(to_json(unauthorized()), R"({"errcode":"M_UNAUTHORIZED","error":"The request could not be authorised."})");
+  EXPECT_EQ(to_json(bad_json("The request body is missing `delay_id` or `delay_timeout`")),
+            R"({"errcode":"M_BAD_JSON","error":"The request body is missing `delay_id` or `delay_timeout`"})");
+  EXPECT_EQ(to_json(bad_json("quote \" and \\")), R"({"errcode":"M_BAD_JSON","error":"quote \" and \\"})");
+}
+
+}  // namespace
+}  // namespace matrixrtc::core::authz
