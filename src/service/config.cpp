@@ -1,0 +1,365 @@
+#include "service/config.hpp"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+
+#include "core/text.hpp"
+#include "net/http_server.hpp"
+
+namespace matrixrtc::service {
+namespace {
+
+using core::cat;
+
+// Name, flag, default, description, switch. README's configuration table lists the same.
+constexpr std::array kSettings{
+    Setting{"LIVEKIT_URL", "livekit-url", "(required)",
+            "LiveKit WebSocket URL returned to clients; also the base of RoomService calls (ws→http, wss→https, path "
+            "prefix kept)"},
+    Setting{"LIVEKIT_KEY", "key", "(required)", "LiveKit API key (`iss` of minted tokens, key of webhooks)"},
+    Setting{"LIVEKIT_SECRET", "secret", "(required)", "LiveKit API secret"},
+    Setting{"LIVEKIT_KEY_FROM_FILE", "key-from-file", "", "file whose contents replace LIVEKIT_KEY"},
+    Setting{"LIVEKIT_SECRET_FROM_FILE", "secret-from-file", "", "file whose contents replace LIVEKIT_SECRET"},
+    Setting{"LIVEKIT_KEY_FILE", "key-file", "", "LiveKit-style `key: secret` file; wins over the four above"},
+    Setting{"LIVEKIT_FULL_ACCESS_HOMESERVERS", "full-access-homeservers", "(required)",
+            "comma/space separated server names whose users may create rooms and publish; `*` alone means all"},
+    Setting{"LIVEKIT_JWT_BIND", "bind", ":8080", "listen address: `host:port`, `[v6]:port` or `:port`"},
+    Setting{"LIVEKIT_JWT_PORT", "port", "", "deprecated: same as LIVEKIT_JWT_BIND=:PORT; cannot be combined with it"},
+    Setting{"LIVEKIT_INSECURE_SKIP_VERIFY_TLS", "insecure-skip-verify-tls", "",
+            "only the value YES_I_KNOW_WHAT_I_AM_DOING turns TLS verification off (prefer LIVEKIT_EXTRA_CA_FILE)"},
+    Setting{"LIVEKIT_LOG_LEVEL", "log-level", "info", "debug, info, warn or error"},
+    Setting{"LIVEKIT_SANITY_CHECK_INTERVAL_SECONDS", "sanity-check-interval-seconds", "0",
+            "period of the delegated-participant presence check; 0 turns it off"},
+    Setting{"LIVEKIT_CS_API_URL_OVERRIDES", "cs-api-url-overrides", "",
+            "`server=url,…`: client-server API base URLs for delayed-event calls, instead of .well-known"},
+    Setting{"LIVEKIT_REDIS_URL", "redis-url", "", "`redis://…` to persist delegation jobs; in memory when unset"},
+    Setting{"LIVEKIT_REDIS_PASSWORD", "redis-password", "", "Redis password, if not in the URL"},
+    Setting{"LIVEKIT_CAN_UPDATE_OWN_METADATA", "can-update-own-metadata", "false",
+            "only `true` grants canUpdateOwnMetadata"},
+    Setting{"LIVEKIT_TOKEN_TTL_SECONDS", "token-ttl-seconds", "3600", "lifetime of minted LiveKit tokens"},
+    Setting{"LIVEKIT_ROOM_EMPTY_TIMEOUT_SECONDS", "room-empty-timeout-seconds", "300", "CreateRoom `empty_timeout`"},
+    Setting{"LIVEKIT_ROOM_DEPARTURE_TIMEOUT_SECONDS", "room-departure-timeout-seconds", "20",
+            "CreateRoom `departure_timeout`"},
+    Setting{"LIVEKIT_ROOM_MAX_PARTICIPANTS", "room-max-participants", "0",
+            "CreateRoom `max_participants` (0: unlimited)"},
+    Setting{"LIVEKIT_EXTRA_CA_FILE", "extra-ca-file", "",
+            "PEM bundle trusted in addition to the system CAs (self-signed homeservers)"},
+    Setting{
+        "LIVEKIT_FEDERATION_URL_OVERRIDES", "federation-url-overrides", "",
+        "`server=https://host:port,…`: where to validate OpenID tokens of a server instead of federation discovery"},
+    Setting{"LIVEKIT_LOG_FORMAT", "log-format", "text", "text or json"},
+    Setting{"LIVEKIT_JWT_THREADS", "threads", "0", "worker threads; 0 means one per hardware thread"},
+    Setting{"LIVEKIT_JWT_MAX_CONNECTIONS", "max-connections", "10000", "open client connections at most"},
+    Setting{"LIVEKIT_JWT_MAX_BODY_BYTES", "max-body-bytes", "1048576", "largest request body accepted"},
+    Setting{"LIVEKIT_RESTRICTED_CAN_PUBLISH", "restricted-can-publish", "false",
+            "`true` lets users of other homeservers publish too"},
+    Setting{"LIVEKIT_SHUTDOWN_GRACE_SECONDS", "shutdown-grace-seconds", "10",
+            "on SIGTERM/SIGINT, how long in-flight requests may take"},
+    Setting{"", "dev", "",
+            "development mode: LiveKit's --dev key/secret/URL, bind 127.0.0.1:8080, all homeservers full access", true},
+};
+
+constexpr std::string_view kSkipVerifyValue = "YES_I_KNOW_WHAT_I_AM_DOING";
+
+std::string trim(std::string_view text, std::string_view chars = " \r\n\t") {
+  const auto first = text.find_first_not_of(chars);
+  if (first == std::string_view::npos) return {};
+  const auto last = text.find_last_not_of(chars);
+  return std::string(text.substr(first, last - first + 1));
+}
+
+core::Error fatal(std::string message) { return core::Error(core::ErrorCode::invalid_argument, std::move(message)); }
+
+class Lookup {
+ public:
+  Lookup(const ConfigSources& sources, std::map<std::string, std::string, std::less<>> flags)
+      : sources_(sources), flags_(std::move(flags)) {}
+
+  /// The flag if given, else the environment variable; nullopt when neither.
+  [[nodiscard]] std::optional<std::string> get(std::string_view env) const {
+    for (const auto& setting : kSettings) {
+      if (setting.env != env) continue;
+      if (const auto it = flags_.find(setting.flag); it != flags_.end()) return it->second;
+    }
+    auto value = sources_.env(env);
+    if (value && value->empty()) return std::nullopt;  // empty means unset, as in Go
+    return value;
+  }
+  [[nodiscard]] bool flag(std::string_view name) const { return flags_.contains(name); }
+
+ private:
+  const ConfigSources& sources_;
+  std::map<std::string, std::string, std::less<>> flags_;
+};
+
+core::Result<std::map<std::string, std::string, std::less<>>> parse_flags(const std::vector<std::string>& args) {
+  std::map<std::string, std::string, std::less<>> flags;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string_view arg = args[i];
+    if (!arg.starts_with("--")) return std::unexpected(fatal(cat("unexpected argument \"", arg, "\"")));
+    arg.remove_prefix(2);
+    std::string_view name = arg;
+    std::optional<std::string> value;
+    if (const auto eq = arg.find('='); eq != std::string_view::npos) {
+      name = arg.substr(0, eq);
+      value = std::string(arg.substr(eq + 1));
+    }
+    const auto* setting = std::ranges::find_if(kSettings, [&](const Setting& s) { return s.flag == name; });
+    if (setting == kSettings.end()) return std::unexpected(fatal(cat("unknown option --", name)));
+    if (setting->is_switch) {
+      if (value) return std::unexpected(fatal(cat("option --", name, " takes no value")));
+      value = "true";
+    } else if (!value) {
+      if (i + 1 >= args.size()) return std::unexpected(fatal(cat("option --", name, " needs a value")));
+      value = args[++i];
+    }
+    if (!flags.emplace(std::string(name), std::move(*value)).second) {
+      return std::unexpected(fatal(cat("option --", name, " given twice")));
+    }
+  }
+  return flags;
+}
+
+template <class T>
+core::Result<T> parse_number(std::string_view env, std::string_view text, T min) {
+  T value{};
+  const auto result = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (result.ec != std::errc{} || result.ptr != text.data() + text.size() || value < min) {
+    return std::unexpected(fatal(cat(env, " must be an integer of at least ", min, ", got \"", text, "\"")));
+  }
+  return value;
+}
+
+core::Result<bool> parse_bool(std::string_view env, std::string_view text) {
+  if (text == "true") return true;
+  if (text == "false") return false;
+  return std::unexpected(fatal(cat(env, " must be true or false, got \"", text, "\"")));
+}
+
+// "a=b, c=d" with whitespace trimmed; an empty side is fatal.
+core::Result<std::map<std::string, std::string, std::less<>>> parse_overrides(std::string_view env,
+                                                                              std::string_view text, bool need_url) {
+  std::map<std::string, std::string, std::less<>> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const auto comma = std::min(text.find(',', start), text.size());
+    const std::string entry = trim(text.substr(start, comma - start));
+    start = comma + 1;
+    if (entry.empty()) continue;
+    const auto eq = entry.find('=');
+    const std::string server = eq == std::string::npos ? entry : trim(entry.substr(0, eq));
+    const std::string url = eq == std::string::npos ? std::string{} : trim(entry.substr(eq + 1));
+    if (server.empty() || url.empty()) {
+      return std::unexpected(fatal(cat(env, ": entry \"", entry, "\" must be server=url")));
+    }
+    if (need_url && !url.starts_with("https://") && !url.starts_with("http://")) {
+      return std::unexpected(fatal(cat(env, ": \"", url, "\" must start with https:// or http://")));
+    }
+    out[server] = url;
+  }
+  return out;
+}
+
+std::vector<std::string> split_list(std::string_view text) {
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && (text[i] == ',' || std::isspace(static_cast<unsigned char>(text[i])) != 0)) ++i;
+    const std::size_t start = i;
+    while (i < text.size() && text[i] != ',' && std::isspace(static_cast<unsigned char>(text[i])) == 0) ++i;
+    if (i > start) out.emplace_back(text.substr(start, i - start));
+  }
+  return out;
+}
+
+core::Result<void> read_credentials(Config& config, const Lookup& lookup, const ConfigSources& sources) {
+  config.key = lookup.get("LIVEKIT_KEY").value_or(config.key);
+  config.secret = lookup.get("LIVEKIT_SECRET").value_or(config.secret);
+  const auto read = [&](std::string_view env, const std::string& path) -> core::Result<std::string> {
+    auto content = sources.read_file(path);
+    if (!content) return std::unexpected(fatal(cat(env, ": cannot read ", path, ": ", content.error().message)));
+    return content;
+  };
+  if (const auto path = lookup.get("LIVEKIT_KEY_FROM_FILE")) {
+    auto content = read("LIVEKIT_KEY_FROM_FILE", *path);
+    if (!content) return std::unexpected(std::move(content.error()));
+    config.key = *content;
+  }
+  if (const auto path = lookup.get("LIVEKIT_SECRET_FROM_FILE")) {
+    auto content = read("LIVEKIT_SECRET_FROM_FILE", *path);
+    if (!content) return std::unexpected(std::move(content.error()));
+    config.secret = *content;
+  }
+  if (const auto path = lookup.get("LIVEKIT_KEY_FILE")) {
+    auto content = read("LIVEKIT_KEY_FILE", *path);
+    if (!content) return std::unexpected(std::move(content.error()));
+    // As upstream: the whole file split on ':' must give exactly two parts.
+    const auto colon = content->find(':');
+    if (colon == std::string::npos || content->find(':', colon + 1) != std::string::npos) {
+      return std::unexpected(fatal("invalid key secret file format!"));
+    }
+    config.key = content->substr(0, colon);
+    config.secret = content->substr(colon + 1);
+  }
+  config.key = trim(config.key, " \r\n");
+  config.secret = trim(config.secret, " \r\n");
+  return {};
+}
+
+}  // namespace
+
+bool Config::is_full_access(std::string_view server_name) const {
+  if (full_access_homeservers.size() == 1 && full_access_homeservers.front() == "*") return true;
+  return std::ranges::find(full_access_homeservers, server_name) != full_access_homeservers.end();
+}
+
+std::span<const Setting> settings() { return kSettings; }
+
+core::Result<Config> load_config(const ConfigSources& sources) {
+  auto flags = parse_flags(sources.args);
+  if (!flags) return std::unexpected(std::move(flags.error()));
+  const Lookup lookup(sources, std::move(*flags));
+  Config config;
+
+  config.dev_mode = lookup.flag("dev");
+  if (config.dev_mode) {
+    // LiveKit's own `livekit-server --dev` credentials and URL.
+    config.livekit_url = "ws://127.0.0.1:7880";
+    config.key = "devkey";
+    config.secret = "secret";
+    config.bind = "127.0.0.1:8080";
+    config.full_access_homeservers = {"*"};
+  }
+  config.livekit_url = lookup.get("LIVEKIT_URL").value_or(config.livekit_url);
+  if (auto ok = read_credentials(config, lookup, sources); !ok) return std::unexpected(std::move(ok.error()));
+  if (config.key.empty() || config.secret.empty() || config.livekit_url.empty()) {
+    return std::unexpected(fatal("LIVEKIT_KEY* / LIVEKIT_SECRET* and LIVEKIT_URL must be set"));
+  }
+  if (!config.livekit_url.starts_with("ws://") && !config.livekit_url.starts_with("wss://") &&
+      !config.livekit_url.starts_with("http://") && !config.livekit_url.starts_with("https://")) {
+    return std::unexpected(fatal("LIVEKIT_URL must start with ws://, wss://, http:// or https://"));
+  }
+
+  if (const auto list = lookup.get("LIVEKIT_FULL_ACCESS_HOMESERVERS"))
+    config.full_access_homeservers = split_list(*list);
+  if (config.full_access_homeservers.empty()) {
+    return std::unexpected(fatal("LIVEKIT_FULL_ACCESS_HOMESERVERS must be set (a list of server names, or * for all)"));
+  }
+
+  const auto bind = lookup.get("LIVEKIT_JWT_BIND");
+  const auto port = lookup.get("LIVEKIT_JWT_PORT");
+  if (bind && port) return std::unexpected(fatal("LIVEKIT_JWT_BIND and LIVEKIT_JWT_PORT are mutually exclusive"));
+  if (port) {
+    config.warnings.emplace_back("LIVEKIT_JWT_PORT is deprecated; use LIVEKIT_JWT_BIND=:" + *port);
+    config.bind = ":" + *port;
+  } else if (bind) {
+    config.bind = *bind;
+  }
+  if (auto parsed = net::parse_bind_address(config.bind); !parsed) {
+    return std::unexpected(fatal(cat("LIVEKIT_JWT_BIND: ", parsed.error().message)));
+  }
+
+  if (const auto skip = lookup.get("LIVEKIT_INSECURE_SKIP_VERIFY_TLS")) {
+    config.insecure_skip_verify_tls = *skip == kSkipVerifyValue;
+    if (!config.insecure_skip_verify_tls) {
+      config.warnings.emplace_back(
+          "LIVEKIT_INSECURE_SKIP_VERIFY_TLS is set but not to YES_I_KNOW_WHAT_I_AM_DOING: TLS stays verified");
+    }
+  }
+  if (const auto level = lookup.get("LIVEKIT_LOG_LEVEL")) {
+    if (*level == "debug")
+      config.log_level = LogLevel::debug;
+    else if (*level == "info")
+      config.log_level = LogLevel::info;
+    else if (*level == "warn" || *level == "warning")
+      config.log_level = LogLevel::warn;
+    else if (*level == "error")
+      config.log_level = LogLevel::error;
+    else
+      config.warnings.emplace_back(cat("LIVEKIT_LOG_LEVEL \"", *level, "\" is not a level; using info"));
+  }
+  if (const auto format = lookup.get("LIVEKIT_LOG_FORMAT")) {
+    if (*format == "json")
+      config.log_format = LogFormat::json;
+    else if (*format != "text")
+      return std::unexpected(fatal("LIVEKIT_LOG_FORMAT must be text or json"));
+  }
+
+  const auto integer = [&](std::string_view env, auto& field, auto min) -> core::Result<void> {
+    if (const auto text = lookup.get(env)) {
+      auto value = parse_number<std::remove_reference_t<decltype(field)>>(env, *text, min);
+      if (!value) return std::unexpected(std::move(value.error()));
+      field = *value;
+    }
+    return {};
+  };
+  for (auto result :
+       {integer("LIVEKIT_SANITY_CHECK_INTERVAL_SECONDS", config.sanity_check_interval_seconds, std::int64_t{0}),
+        integer("LIVEKIT_TOKEN_TTL_SECONDS", config.token_ttl_seconds, std::int64_t{60}),
+        integer("LIVEKIT_ROOM_EMPTY_TIMEOUT_SECONDS", config.room_empty_timeout_seconds, 0U),
+        integer("LIVEKIT_ROOM_DEPARTURE_TIMEOUT_SECONDS", config.room_departure_timeout_seconds, 0U),
+        integer("LIVEKIT_ROOM_MAX_PARTICIPANTS", config.room_max_participants, 0U),
+        integer("LIVEKIT_JWT_THREADS", config.threads, 0U),
+        integer("LIVEKIT_JWT_MAX_CONNECTIONS", config.max_connections, 1U),
+        integer("LIVEKIT_JWT_MAX_BODY_BYTES", config.max_body_bytes, 1024U),
+        integer("LIVEKIT_SHUTDOWN_GRACE_SECONDS", config.shutdown_grace_seconds, std::int64_t{0})}) {
+    if (!result) return std::unexpected(std::move(result.error()));
+  }
+
+  if (const auto text = lookup.get("LIVEKIT_CS_API_URL_OVERRIDES")) {
+    auto map = parse_overrides("LIVEKIT_CS_API_URL_OVERRIDES", *text, false);
+    if (!map) return std::unexpected(std::move(map.error()));
+    config.cs_api_url_overrides = std::move(*map);
+  }
+  if (const auto text = lookup.get("LIVEKIT_FEDERATION_URL_OVERRIDES")) {
+    auto map = parse_overrides("LIVEKIT_FEDERATION_URL_OVERRIDES", *text, true);
+    if (!map) return std::unexpected(std::move(map.error()));
+    config.federation_url_overrides = std::move(*map);
+  }
+  config.redis_url = lookup.get("LIVEKIT_REDIS_URL").value_or("");
+  config.redis_password = lookup.get("LIVEKIT_REDIS_PASSWORD").value_or("");
+  if (!config.redis_url.empty() && !config.redis_url.starts_with("redis://") &&
+      !config.redis_url.starts_with("rediss://")) {
+    return std::unexpected(fatal("LIVEKIT_REDIS_URL must start with redis:// or rediss://"));
+  }
+  config.can_update_own_metadata = lookup.get("LIVEKIT_CAN_UPDATE_OWN_METADATA") == "true";
+  if (const auto text = lookup.get("LIVEKIT_RESTRICTED_CAN_PUBLISH")) {
+    auto value = parse_bool("LIVEKIT_RESTRICTED_CAN_PUBLISH", *text);
+    if (!value) return std::unexpected(std::move(value.error()));
+    config.restricted_can_publish = *value;
+  }
+  config.extra_ca_file = lookup.get("LIVEKIT_EXTRA_CA_FILE").value_or("");
+  return config;
+}
+
+std::string help_text() {
+  std::string out =
+      "Usage: matrixrtc-auth [OPTIONS]\n\n"
+      "The MatrixRTC Authorization Service: validates a Matrix OpenID token against the user's\n"
+      "homeserver and answers with a LiveKit access token (lk-jwt-service compatible).\n\n"
+      "Every option can also be set by its environment variable; options win.\n\n";
+  for (const auto& setting : kSettings) {
+    out += cat("  --", setting.flag, setting.is_switch ? "" : " VALUE");
+    if (!setting.env.empty()) out += cat("  (", setting.env, ")");
+    out += "\n      ";
+    out += setting.description;
+    if (!setting.default_text.empty()) out += cat(" [default: ", setting.default_text, "]");
+    out += "\n";
+  }
+  out += "  --help\n      show this text\n";
+  return out;
+}
+
+std::string describe(const Config& config) {
+  std::string full_access;
+  for (const auto& server : config.full_access_homeservers) full_access += (full_access.empty() ? "" : ",") + server;
+  return cat("LIVEKIT_URL=", config.livekit_url, " LIVEKIT_KEY=", config.key, " bind=", config.bind,
+             " full_access=", full_access, " skip_verify_tls=", config.insecure_skip_verify_tls ? "true" : "false",
+             " sanity_check_interval=", config.sanity_check_interval_seconds, "s token_ttl=", config.token_ttl_seconds,
+             "s room_timeouts=", config.room_empty_timeout_seconds, "s/", config.room_departure_timeout_seconds,
+             "s max_participants=", config.room_max_participants, " redis=", config.redis_url.empty() ? "off" : "on",
+             " dev_mode=", config.dev_mode ? "true" : "false");
+}
+
+}  // namespace matrixrtc::service

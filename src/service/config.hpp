@@ -1,0 +1,88 @@
+// The service's configuration: lk-jwt-service's environment variables (same
+// names, defaults, precedence, trimming and fatal start-up errors) plus our
+// own settings in the same style, each also settable by a command-line flag
+// (flags win). Reading is pure: the environment and files come in through
+// functions, so every rule is testable.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.hpp"
+
+namespace matrixrtc::service {
+
+enum class LogLevel { debug, info, warn, error };
+enum class LogFormat { text, json };
+
+struct Config {
+  // lk-jwt-service settings
+  std::string livekit_url;
+  std::string key;
+  std::string secret;
+  std::vector<std::string> full_access_homeservers;  ///< exact names; {"*"} means everyone
+  std::string bind = ":8080";
+  bool insecure_skip_verify_tls = false;
+  LogLevel log_level = LogLevel::info;
+  std::int64_t sanity_check_interval_seconds = 0;
+  std::map<std::string, std::string, std::less<>> cs_api_url_overrides;
+  std::string redis_url;
+  std::string redis_password;
+  bool can_update_own_metadata = false;
+  // Our settings
+  std::int64_t token_ttl_seconds = 3600;
+  std::uint32_t room_empty_timeout_seconds = 300;
+  std::uint32_t room_departure_timeout_seconds = 20;
+  std::uint32_t room_max_participants = 0;
+  std::string extra_ca_file;
+  std::map<std::string, std::string, std::less<>> federation_url_overrides;
+  LogFormat log_format = LogFormat::text;
+  std::uint32_t threads = 0;  ///< 0: one per hardware thread
+  std::uint32_t max_connections = 10'000;
+  std::uint32_t max_body_bytes = 1024 * 1024;
+  bool restricted_can_publish = false;
+  std::int64_t shutdown_grace_seconds = 10;
+  bool dev_mode = false;
+
+  /// Non-fatal problems found while reading (deprecated or invalid values
+  /// that fell back to a default), for the start-up log.
+  std::vector<std::string> warnings;
+
+  /// True when `server_name` may create rooms and publish.
+  [[nodiscard]] bool is_full_access(std::string_view server_name) const;
+};
+
+/// One setting: its environment variable, its flag, and its documentation.
+struct Setting {
+  std::string_view env;
+  std::string_view flag;  ///< without "--"
+  std::string_view default_text;
+  std::string_view description;
+  bool is_switch = false;  ///< a flag without a value (sets "true")
+};
+
+/// Every setting, in documentation order (the README table is generated from it).
+[[nodiscard]] std::span<const Setting> settings();
+
+struct ConfigSources {
+  std::function<std::optional<std::string>(std::string_view)> env;
+  std::function<core::Result<std::string>(const std::string& path)> read_file;
+  std::vector<std::string> args;  ///< command-line arguments after the program name
+};
+
+/// Reads, validates and resolves the configuration. Errors are fatal at start-up.
+[[nodiscard]] core::Result<Config> load_config(const ConfigSources& sources);
+
+/// The --help text, listing every flag and its environment variable.
+[[nodiscard]] std::string help_text();
+
+/// The configuration for the start-up log, with the secret and passwords hidden.
+[[nodiscard]] std::string describe(const Config& config);
+
+}  // namespace matrixrtc::service
