@@ -5,13 +5,13 @@
 namespace matrixrtc::core::authz {
 
 std::string to_json(const ApiError& error) {
-  std::string out = R"({"errcode":)";
-  // Our own texts are valid UTF-8; a failure here could only drop the text.
-  (void)json::write_json_string(out, error.errcode, json::Escaping::canonical);
-  out += R"(,"error":)";
-  if (!json::write_json_string(out, error.error, json::Escaping::canonical)) out += R"("")";
-  out += '}';
-  return out;
+  // Texts are ours and valid UTF-8; should one ever not be, the body stays JSON.
+  const auto quoted = [](std::string_view text) {
+    std::string out;
+    if (!json::write_json_string(out, text, json::Escaping::canonical)) out = R"("")";
+    return out;
+  };
+  return R"({"errcode":)" + quoted(error.errcode) + R"(,"error":)" + quoted(error.error) + "}";
 }
 
 ApiError not_json() { return {400, "M_NOT_JSON", "Error reading request"}; }

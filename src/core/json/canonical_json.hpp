@@ -31,7 +31,8 @@ inline constexpr std::int64_t kMaxCanonicalInteger = (std::int64_t{1} << 53) - 1
 [[nodiscard]] Result<std::string> canonical_json(const boost::json::value& value,
                                                  Escaping escaping = Escaping::canonical);
 
-/// Appends a quoted, escaped JSON string. Fails on invalid UTF-8.
+/// Appends a quoted, escaped JSON string. Fails on invalid UTF-8, having
+/// appended a partial string: write into a scratch string when that matters.
 [[nodiscard]] Result<void> write_json_string(std::string& out, std::string_view utf8, Escaping escaping);
 
 /// The canonical JSON text of an array of strings, e.g. ["a","b"]: the input

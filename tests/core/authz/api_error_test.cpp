@@ -21,5 +21,9 @@ TEST(ApiError, SerialisesAsMatrixErrorBody) {
   EXPECT_EQ(to_json(bad_json("quote \" and \\")), R"({"errcode":"M_BAD_JSON","error":"quote \" and \\"})");
 }
 
+TEST(ApiError, StaysJsonEvenWithInvalidText) {
+  EXPECT_EQ(to_json(bad_json("bad \xff")), R"({"errcode":"M_BAD_JSON","error":""})");
+}
+
 }  // namespace
 }  // namespace matrixrtc::core::authz

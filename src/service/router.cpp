@@ -1,0 +1,116 @@
+#include "service/router.hpp"
+
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/http/verb.hpp>
+#include <chrono>
+#include <cstdio>
+
+#include "core/json/canonical_json.hpp"
+#include "core/text.hpp"
+
+namespace matrixrtc::service {
+namespace {
+
+namespace http = boost::beast::http;
+namespace authz = core::authz;
+
+net::HttpResponse make_response(const net::HttpRequest& request, http::status status) {
+  net::HttpResponse response{status, request.version()};
+  response.set(http::field::server, "matrixrtc-auth");
+  return response;
+}
+
+// Exactly the reference's CORS wrapper, set on every answer of the token
+// endpoints, errors and 405 included.
+void add_cors(net::HttpResponse& response) {
+  response.set(http::field::content_type, "application/json");
+  response.set(http::field::access_control_allow_origin, "*");
+  response.set(http::field::access_control_allow_methods, "POST");
+  response.set(http::field::access_control_allow_headers,
+               "Accept, Content-Type, Content-Length, Accept-Encoding, X-CSRF-Token");
+}
+
+std::string json_string(std::string_view text) {
+  std::string out;
+  (void)core::json::write_json_string(out, text, core::json::Escaping::canonical);
+  return out;
+}
+
+std::string path_of(std::string_view target) { return std::string(target.substr(0, target.find('?'))); }
+
+}  // namespace
+
+boost::asio::awaitable<net::HttpResponse> Router::handle(net::HttpRequest request, net::RequestContext context) {
+  const std::string path = path_of(request.target());
+  IssueOutcome outcome;
+  net::HttpResponse response = make_response(request, http::status::not_found);
+  std::string result = "ok";
+
+  if (path == "/sfu/get" || path == "/get_token") {
+    if (request.method() == http::verb::options) {
+      response.result(http::status::ok);
+    } else if (request.method() != http::verb::post) {
+      response.result(http::status::method_not_allowed);
+      result = "method not allowed";
+    } else {
+      // No co_await inside conditional expressions: GCC 12 miscompiles them.
+      std::expected<TokenAnswer, authz::ApiError> answer = std::unexpected(authz::internal_error());
+      if (path == "/sfu/get") {
+        auto parsed = authz::parse_sfu_get_request(request.body());
+        if (parsed) {
+          answer = co_await issuer_.sfu_get(*parsed, outcome);
+        } else {
+          answer = std::unexpected(std::move(parsed.error()));
+        }
+      } else {
+        auto parsed = authz::parse_get_token_request(request.body());
+        if (parsed) {
+          answer = co_await issuer_.get_token(*parsed, outcome);
+        } else {
+          answer = std::unexpected(std::move(parsed.error()));
+        }
+      }
+      if (answer) {
+        response.result(http::status::ok);
+        response.body() =
+            core::cat(R"({"url":)", json_string(answer->url), R"(,"jwt":)", json_string(answer->jwt), "}\n");
+      } else {
+        response.result(static_cast<http::status>(answer.error().status));
+        response.body() = authz::to_json(answer.error()) + "\n";
+        result = answer.error().errcode;
+      }
+    }
+    add_cors(response);
+  } else if (path == "/healthz") {
+    if (request.method() == http::verb::get || request.method() == http::verb::head) {
+      response.result(http::status::ok);
+    } else {
+      response.result(http::status::method_not_allowed);
+      result = "method not allowed";
+    }
+  } else {
+    response.set(http::field::content_type, "application/json");
+    response.body() = R"({"errcode":"M_UNRECOGNIZED","error":"Unrecognized request"})"
+                      "\n";
+    result = "not found";
+  }
+
+  if (path != "/healthz" || logger_.enabled(LogLevel::debug)) {
+    const auto elapsed = std::chrono::steady_clock::now() - context.received;
+    char latency[32];
+    std::snprintf(latency, sizeof latency, "%.3f", std::chrono::duration<double, std::milli>(elapsed).count());
+    const LogLevel level = response.result_int() >= 500 ? LogLevel::error : LogLevel::info;
+    logger_.log(level, "request",
+                {{"method", std::string(request.method_string())},
+                 {"path", path},
+                 {"status", std::to_string(response.result_int())},
+                 {"latency_ms", latency},
+                 {"remote", context.remote.address().to_string()},
+                 {"server_name", outcome.server_name},
+                 {"result", result},
+                 {"detail", outcome.detail}});
+  }
+  co_return response;
+}
+
+}  // namespace matrixrtc::service

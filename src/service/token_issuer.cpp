@@ -1,0 +1,110 @@
+#include "service/token_issuer.hpp"
+
+#include "core/livekit/access_token.hpp"
+#include "core/livekit/names.hpp"
+#include "core/matrix/identifiers.hpp"
+#include "core/text.hpp"
+
+namespace matrixrtc::service {
+
+namespace authz = core::authz;
+namespace lk = core::livekit;
+using core::cat;
+
+TokenIssuer::TokenIssuer(const Config& config, UserInfoClient& users, RoomServiceClient& rooms,
+                         std::function<std::int64_t()> unix_now)
+    : config_(config), users_(users), rooms_(rooms), unix_now_(std::move(unix_now)) {}
+
+boost::asio::awaitable<std::expected<TokenIssuer::Subject, authz::ApiError>> TokenIssuer::authenticate(
+    const authz::OpenIdToken& token, IssueOutcome& outcome) {
+  outcome.server_name = token.matrix_server_name;
+  std::string server_name = token.matrix_server_name;
+  std::string access_token = token.access_token;
+  auto sub = co_await users_.lookup_user(std::move(server_name), std::move(access_token));
+  if (!sub) {
+    outcome.detail = cat("OpenID validation failed: ", sub.error().message);
+    co_return std::unexpected(authz::unauthorized());
+  }
+  // The homeserver must only vouch for its own users: full access is decided
+  // from the client's matrix_server_name, so a sub on another server would
+  // let a malicious homeserver act as someone else's user.
+  const auto user = core::matrix::parse_user_id(*sub);
+  if (!user) {
+    outcome.detail = cat("homeserver answered an invalid sub: ", user.error().message);
+    co_return std::unexpected(authz::unauthorized());
+  }
+  if (user->server_name != token.matrix_server_name) {
+    outcome.detail = cat("homeserver ", token.matrix_server_name, " vouched for a user of ", user->server_name);
+    co_return std::unexpected(authz::unauthorized());
+  }
+  co_return Subject{*sub, config_.is_full_access(token.matrix_server_name)};
+}
+
+boost::asio::awaitable<std::expected<TokenAnswer, authz::ApiError>> TokenIssuer::finish(const Subject& subject,
+                                                                                        std::string identity,
+                                                                                        std::string alias,
+                                                                                        IssueOutcome& outcome) {
+  const std::int64_t now = unix_now_();
+  lk::AccessTokenClaims claims = lk::make_claims(config_.key, identity, now, config_.token_ttl_seconds);
+  lk::VideoGrant& video = claims.video.emplace();
+  video.room = alias;
+  video.room_join = true;
+  video.room_create = false;  // it would also allow deleting any room (MSC4195)
+  video.can_publish = subject.full_access || config_.restricted_can_publish;
+  video.can_subscribe = true;
+  video.can_update_own_metadata = config_.can_update_own_metadata;
+  video.hidden = false;
+  auto jwt = lk::mint_access_token(claims, config_.secret);
+  if (!jwt) {
+    outcome.detail = cat("minting failed: ", jwt.error().message);
+    co_return std::unexpected(authz::internal_error());
+  }
+  if (subject.full_access) {
+    // Arguments are named locals: GCC 12 mishandles temporaries inside co_await.
+    CreateRoomParams params{alias, config_.room_empty_timeout_seconds, config_.room_departure_timeout_seconds,
+                            config_.room_max_participants};
+    auto created = co_await rooms_.create_room(std::move(params));
+    if (!created) {
+      outcome.detail = cat("CreateRoom failed: ", created.error().message);
+      co_return std::unexpected(authz::room_creation_failed());
+    }
+  }
+  co_return TokenAnswer{config_.livekit_url, std::move(*jwt)};
+}
+
+boost::asio::awaitable<std::expected<TokenAnswer, authz::ApiError>> TokenIssuer::sfu_get(
+    const authz::SfuGetRequest& request, IssueOutcome& outcome) {
+  auto subject = co_await authenticate(request.openid_token, outcome);
+  if (!subject) co_return std::unexpected(std::move(subject.error()));
+  if (request.delayed_leave && !subject->full_access) {
+    co_return std::unexpected(authz::bad_json("Delegation of delayed events is only supported for full access users"));
+  }
+  auto alias = lk::room_alias(request.room, lk::kLegacySlotId);
+  if (!alias) co_return std::unexpected(authz::internal_error());  // unreachable: inputs were validated
+  std::string identity = lk::legacy_identity(subject->user_id, request.device_id);
+  auto answer = co_await finish(*subject, std::move(identity), std::move(*alias), outcome);
+  co_return answer;
+}
+
+boost::asio::awaitable<std::expected<TokenAnswer, authz::ApiError>> TokenIssuer::get_token(
+    const authz::GetTokenRequest& request, IssueOutcome& outcome) {
+  auto subject = co_await authenticate(request.openid_token, outcome);
+  if (!subject) co_return std::unexpected(std::move(subject.error()));
+  if (subject->user_id != request.member.claimed_user_id) {
+    outcome.detail = "OpenID user is not member.claimed_user_id";
+    co_return std::unexpected(authz::unauthorized());
+  }
+  if (request.delayed_leave && !subject->full_access) {
+    co_return std::unexpected(authz::bad_json("Delegation of delayed events is only supported for full access users"));
+  }
+  auto identity = lk::identity_with_device(subject->user_id, request.member.claimed_device_id, request.member.id);
+  auto alias = lk::room_alias(request.room_id, request.slot_id);
+  if (!identity || !alias) {
+    outcome.detail = "member.id, claimed_device_id or slot_id is not UTF-8";
+    co_return std::unexpected(authz::bad_json("The request body contains text that is not UTF-8"));
+  }
+  auto answer = co_await finish(*subject, std::move(*identity), std::move(*alias), outcome);
+  co_return answer;
+}
+
+}  // namespace matrixrtc::service

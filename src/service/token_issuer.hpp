@@ -1,0 +1,58 @@
+// The work behind POST /sfu/get and POST /get_token: validate the OpenID
+// token with the user's homeserver, check who the user is, derive the LiveKit
+// names by the endpoint's scheme, mint the token, and create the room for
+// full-access homeservers. Answers and errors are the reference's.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <cstdint>
+#include <expected>
+#include <functional>
+#include <string>
+
+#include "core/authz/token_requests.hpp"
+#include "service/backends.hpp"
+#include "service/config.hpp"
+
+namespace matrixrtc::service {
+
+struct TokenAnswer {
+  std::string url;
+  std::string jwt;
+};
+
+/// What a request's log line reports besides status and latency.
+struct IssueOutcome {
+  std::string server_name;  ///< the requester's homeserver, once known
+  std::string detail;       ///< why it failed, for the log only (never a secret)
+};
+
+class TokenIssuer {
+ public:
+  TokenIssuer(const Config& config, UserInfoClient& users, RoomServiceClient& rooms,
+              std::function<std::int64_t()> unix_now);
+
+  boost::asio::awaitable<std::expected<TokenAnswer, core::authz::ApiError>> sfu_get(
+      const core::authz::SfuGetRequest& request, IssueOutcome& outcome);
+  boost::asio::awaitable<std::expected<TokenAnswer, core::authz::ApiError>> get_token(
+      const core::authz::GetTokenRequest& request, IssueOutcome& outcome);
+
+ private:
+  struct Subject {
+    std::string user_id;
+    bool full_access;
+  };
+  boost::asio::awaitable<std::expected<Subject, core::authz::ApiError>> authenticate(
+      const core::authz::OpenIdToken& token, IssueOutcome& outcome);
+  boost::asio::awaitable<std::expected<TokenAnswer, core::authz::ApiError>> finish(const Subject& subject,
+                                                                                   std::string identity,
+                                                                                   std::string alias,
+                                                                                   IssueOutcome& outcome);
+
+  const Config& config_;
+  UserInfoClient& users_;
+  RoomServiceClient& rooms_;
+  std::function<std::int64_t()> unix_now_;
+};
+
+}  // namespace matrixrtc::service

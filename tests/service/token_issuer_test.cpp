@@ -1,0 +1,177 @@
+#include "service/token_issuer.hpp"
+
+#include <gtest/gtest.h>
+
+#include "core/livekit/access_token.hpp"
+#include "core/livekit/names.hpp"
+#include "service/fakes.hpp"
+
+namespace matrixrtc::service {
+namespace {
+
+using testing::FakeRooms;
+using testing::FakeUserInfo;
+using testing::run;
+namespace authz = core::authz;
+namespace lk = core::livekit;
+
+constexpr std::int64_t kNow = 1'795'422'382;
+
+Config make_config() {
+  Config config;
+  config.livekit_url = "wss://sfu.example.com/livekit/sfu";
+  config.key = "APIKEY";
+  config.secret = "secret";
+  config.full_access_homeservers = {"example.com"};
+  return config;
+}
+
+class TokenIssuerTest : public ::testing::Test {
+ protected:
+  TokenIssuerTest() {
+    users_.subs = {{"alice-token", "@alice:example.com"},
+                   {"bob-token", "@bob:remote.org"},
+                   {"liar-token", "@alice:example.com"},
+                   {"garbage-token", "not a user"}};
+  }
+  lk::AccessTokenClaims verify(const std::string& jwt) {
+    const lk::VerifyOptions options{.api_key = "APIKEY", .secret = "secret", .now = kNow, .leeway_seconds = 0};
+    auto verified = lk::verify_access_token(jwt, options);
+    EXPECT_TRUE(verified) << verified.error().message;
+    return verified->claims;
+  }
+  authz::GetTokenRequest get_token_request(std::string token, std::string server, std::string claimed_user) {
+    authz::GetTokenRequest request;
+    request.room_id = "!roomid:example.com";
+    request.slot_id = "m.call#ROOM";
+    request.openid_token.access_token = std::move(token);
+    request.openid_token.matrix_server_name = std::move(server);
+    request.member = {"memberABC", std::move(claimed_user), "DEVICE123"};
+    return request;
+  }
+  authz::SfuGetRequest sfu_request(std::string token, std::string server) {
+    authz::SfuGetRequest request;
+    request.room = "!room:example.com";
+    request.device_id = "DEVICE123";
+    request.openid_token.access_token = std::move(token);
+    request.openid_token.matrix_server_name = std::move(server);
+    return request;
+  }
+
+  Config config_ = make_config();
+  FakeUserInfo users_;
+  FakeRooms rooms_;
+  TokenIssuer issuer_{config_, users_, rooms_, [] { return kNow; }};
+  IssueOutcome outcome_;
+};
+
+TEST_F(TokenIssuerTest, GetTokenForFullAccessUser) {
+  const auto answer =
+      run(issuer_.get_token(get_token_request("alice-token", "example.com", "@alice:example.com"), outcome_));
+  ASSERT_TRUE(answer) << answer.error().error;
+  EXPECT_EQ(answer->url, "wss://sfu.example.com/livekit/sfu");
+  const auto claims = verify(answer->jwt);
+  EXPECT_EQ(claims.identity, "J+T45tGruxc+HrUOqJJlyQSV33m728Cme4+vt8/SWrU");
+  EXPECT_EQ(claims.video->room, lk::room_alias("!roomid:example.com", "m.call#ROOM").value());
+  EXPECT_EQ(claims.not_before, kNow);
+  EXPECT_EQ(claims.expires_at, kNow + 3600);
+  EXPECT_EQ(claims.video->room_join, true);
+  EXPECT_EQ(claims.video->room_create, false);
+  EXPECT_EQ(claims.video->can_publish, true);
+  EXPECT_EQ(claims.video->can_subscribe, true);
+  EXPECT_EQ(claims.video->can_update_own_metadata, false);
+  EXPECT_EQ(claims.video->hidden, false);
+  ASSERT_EQ(rooms_.calls.size(), 1U);
+  EXPECT_EQ(rooms_.calls[0].name, claims.video->room);
+  EXPECT_EQ(rooms_.calls[0].empty_timeout, 300U);
+  EXPECT_EQ(rooms_.calls[0].departure_timeout, 20U);
+  EXPECT_EQ(rooms_.calls[0].max_participants, 0U);
+  EXPECT_EQ(users_.calls, (std::vector<std::pair<std::string, std::string>>{{"example.com", "alice-token"}}));
+}
+
+TEST_F(TokenIssuerTest, RemoteUsersSubscribeOnlyAndCreateNoRoom) {
+  const auto answer = run(issuer_.get_token(get_token_request("bob-token", "remote.org", "@bob:remote.org"), outcome_));
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(verify(answer->jwt).video->can_publish, false);
+  EXPECT_TRUE(rooms_.calls.empty());
+  config_.restricted_can_publish = true;
+  const auto allowed =
+      run(issuer_.get_token(get_token_request("bob-token", "remote.org", "@bob:remote.org"), outcome_));
+  EXPECT_EQ(verify(allowed->jwt).video->can_publish, true);
+}
+
+TEST_F(TokenIssuerTest, ConfiguredTtlRoomParametersAndMetadataGrant) {
+  config_.token_ttl_seconds = 600;
+  config_.room_empty_timeout_seconds = 60;
+  config_.room_departure_timeout_seconds = 5;
+  config_.room_max_participants = 8;
+  config_.can_update_own_metadata = true;
+  const auto answer =
+      run(issuer_.get_token(get_token_request("alice-token", "example.com", "@alice:example.com"), outcome_));
+  const auto claims = verify(answer->jwt);
+  EXPECT_EQ(claims.expires_at, kNow + 600);
+  EXPECT_EQ(claims.video->can_update_own_metadata, true);
+  EXPECT_EQ(rooms_.calls[0].empty_timeout, 60U);
+  EXPECT_EQ(rooms_.calls[0].departure_timeout, 5U);
+  EXPECT_EQ(rooms_.calls[0].max_participants, 8U);
+}
+
+void expect_error(const std::expected<TokenAnswer, authz::ApiError>& answer, const authz::ApiError& error) {
+  ASSERT_FALSE(answer);
+  EXPECT_EQ(answer.error(), error);
+}
+
+TEST_F(TokenIssuerTest, UnknownTokenIsUnauthorised) {
+  expect_error(run(issuer_.get_token(get_token_request("nope", "example.com", "@alice:example.com"), outcome_)),
+               authz::unauthorized());
+  EXPECT_EQ(outcome_.detail, "OpenID validation failed: HTTP 401 from homeserver");
+  EXPECT_TRUE(rooms_.calls.empty());
+}
+
+TEST_F(TokenIssuerTest, SubMustBelongToTheServerThatVouchedForIt) {
+  // remote.org's homeserver answers with a user of example.com (a full-access server).
+  users_.subs["evil-token"] = "@alice:example.com";
+  expect_error(run(issuer_.get_token(get_token_request("evil-token", "remote.org", "@alice:example.com"), outcome_)),
+               authz::unauthorized());
+  EXPECT_EQ(outcome_.detail, "homeserver remote.org vouched for a user of example.com");
+  expect_error(run(issuer_.sfu_get(sfu_request("evil-token", "remote.org"), outcome_)), authz::unauthorized());
+  expect_error(run(issuer_.sfu_get(sfu_request("garbage-token", "example.com"), outcome_)), authz::unauthorized());
+  EXPECT_TRUE(rooms_.calls.empty());
+}
+
+TEST_F(TokenIssuerTest, ClaimedUserMustMatch) {
+  expect_error(
+      run(issuer_.get_token(get_token_request("alice-token", "example.com", "@mallory:example.com"), outcome_)),
+      authz::unauthorized());
+  EXPECT_EQ(outcome_.detail, "OpenID user is not member.claimed_user_id");
+}
+
+TEST_F(TokenIssuerTest, DelegationOnlyForFullAccess) {
+  auto request = get_token_request("bob-token", "remote.org", "@bob:remote.org");
+  request.delayed_leave = authz::DelayedLeave{"d1", 30000};
+  expect_error(run(issuer_.get_token(request, outcome_)),
+               authz::bad_json("Delegation of delayed events is only supported for full access users"));
+  auto legacy = sfu_request("bob-token", "remote.org");
+  legacy.delayed_leave = authz::DelayedLeave{"d1", 30000};
+  expect_error(run(issuer_.sfu_get(legacy, outcome_)),
+               authz::bad_json("Delegation of delayed events is only supported for full access users"));
+}
+
+TEST_F(TokenIssuerTest, RoomCreationFailureIs500) {
+  rooms_.fail = true;
+  expect_error(run(issuer_.get_token(get_token_request("alice-token", "example.com", "@alice:example.com"), outcome_)),
+               authz::room_creation_failed());
+  EXPECT_EQ(outcome_.detail, "CreateRoom failed: LiveKit unreachable");
+}
+
+TEST_F(TokenIssuerTest, LegacySfuGetUsesPlainIdentityAndRoomSlot) {
+  const auto answer = run(issuer_.sfu_get(sfu_request("alice-token", "example.com"), outcome_));
+  ASSERT_TRUE(answer);
+  const auto claims = verify(answer->jwt);
+  EXPECT_EQ(claims.identity, "@alice:example.com:DEVICE123");
+  EXPECT_EQ(claims.video->room, "krj2dgxw2K6EOm9he4GfQJ6JsSVWfJ8a7BkyjZcSmxs");
+  EXPECT_EQ(rooms_.calls.size(), 1U);
+}
+
+}  // namespace
+}  // namespace matrixrtc::service
