@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "core/encoding/base64.hpp"
+#include "core/json/canonical_json.hpp"
+#include "core/json/strict_parser.hpp"
 #include "core/livekit/jwt.hpp"
 
 namespace matrixrtc::core::livekit {
@@ -33,6 +35,27 @@ TEST(AccessToken, PayloadHasLiveKitClaimNamesInCanonicalOrder) {
             R"("sub":"J+T45tGruxc+HrUOqJJlyQSV33m728Cme4+vt8/SWrU","video":{"canPublish":true,"canSubscribe":true,)"
             R"("canUpdateOwnMetadata":false,"hidden":false,"room":"O8437W3+jmzMVjoIP3tNwbm+XxHQk2iKpOA7aqw3qSc",)"
             R"("roomCreate":false,"roomJoin":true}})");
+}
+
+TEST(AccessToken, DirectPayloadWriterEqualsCanonicalJson) {
+  AccessTokenClaims claims = member_claims();
+  claims.name = "Zoë ~?>";
+  claims.metadata = R"({"x":1})";
+  claims.attributes = std::map<std::string, std::string>{{"b", "2"}, {"A", "1"}, {"é", "3"}};
+  claims.kind = "standard";
+  claims.sha256 = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
+  VideoGrant& video = *claims.video;
+  video.room_admin = video.room_list = video.room_record = video.can_publish_data = true;
+  video.recorder = video.ingress_admin = false;
+  video.can_publish_sources = std::vector<std::string>{"camera", "screen_share"};
+  const auto payload = claims_payload_json(claims).value();
+  const auto parsed = json::parse_strict(payload).value();
+  EXPECT_EQ(payload, json::canonical_json(parsed, json::Escaping::jwt_ascii).value());
+  claims.issued_at.reset();
+  claims.identity.clear();
+  claims.video.reset();
+  const auto minimal = claims_payload_json(claims).value();
+  EXPECT_EQ(minimal, json::canonical_json(json::parse_strict(minimal).value(), json::Escaping::jwt_ascii).value());
 }
 
 TEST(AccessToken, AllOptionalClaimsRoundTrip) {
