@@ -30,8 +30,8 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
-HttpResponse plain_error(unsigned version, http::status status, std::string_view errcode, std::string_view error) {
-  HttpResponse response{status, version};
+ServerResponse plain_error(unsigned version, http::status status, std::string_view errcode, std::string_view error) {
+  ServerResponse response{status, version};
   response.set(http::field::content_type, "application/json");
   response.body() = core::cat(R"({"errcode":")", errcode, R"(","error":")", error, "\"}");
   response.keep_alive(false);
@@ -182,13 +182,13 @@ asio::awaitable<bool> HttpServer::State::serve_one(Connection& connection, beast
   }
   stream.expires_never();
 
-  HttpRequest request = parser.release();
+  ServerRequest request = parser.release();
   const bool keep_alive = request.keep_alive();
   RequestContext context;
   beast::error_code endpoint_ec;
   context.remote = stream.socket().remote_endpoint(endpoint_ec);
   context.received = std::chrono::steady_clock::now();
-  HttpResponse response;
+  ServerResponse response;
   try {
     response = co_await handler(std::move(request), context);
   } catch (...) {

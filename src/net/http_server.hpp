@@ -20,8 +20,8 @@
 
 namespace matrixrtc::net {
 
-using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
-using HttpResponse = boost::beast::http::response<boost::beast::http::string_body>;
+using ServerRequest = boost::beast::http::request<boost::beast::http::string_body>;
+using ServerResponse = boost::beast::http::response<boost::beast::http::string_body>;
 
 struct HttpServerOptions {
   /// "host:port", "[v6]:port" or ":port" (all interfaces: IPv6 dual-stack
@@ -48,7 +48,7 @@ struct RequestContext {
 
 /// Answers one request. It must not throw; the server turns an escaped
 /// exception into a 500 so one bad request cannot take the process down.
-using HttpHandler = std::function<boost::asio::awaitable<HttpResponse>(HttpRequest, RequestContext)>;
+using HttpHandler = std::function<boost::asio::awaitable<ServerResponse>(ServerRequest, RequestContext)>;
 
 class HttpServer {
  public:

@@ -14,15 +14,15 @@ namespace {
 namespace http = boost::beast::http;
 namespace authz = core::authz;
 
-net::HttpResponse make_response(const net::HttpRequest& request, http::status status) {
-  net::HttpResponse response{status, request.version()};
+net::ServerResponse make_response(const net::ServerRequest& request, http::status status) {
+  net::ServerResponse response{status, request.version()};
   response.set(http::field::server, "matrixrtc-auth");
   return response;
 }
 
 // Exactly the reference's CORS wrapper, set on every answer of the token
 // endpoints, errors and 405 included.
-void add_cors(net::HttpResponse& response) {
+void add_cors(net::ServerResponse& response) {
   response.set(http::field::content_type, "application/json");
   response.set(http::field::access_control_allow_origin, "*");
   response.set(http::field::access_control_allow_methods, "POST");
@@ -40,10 +40,10 @@ std::string path_of(std::string_view target) { return std::string(target.substr(
 
 }  // namespace
 
-boost::asio::awaitable<net::HttpResponse> Router::handle(net::HttpRequest request, net::RequestContext context) {
+boost::asio::awaitable<net::ServerResponse> Router::handle(net::ServerRequest request, net::RequestContext context) {
   const std::string path = path_of(request.target());
   IssueOutcome outcome;
-  net::HttpResponse response = make_response(request, http::status::not_found);
+  net::ServerResponse response = make_response(request, http::status::not_found);
   std::string result = "ok";
 
   if (path == "/sfu/get" || path == "/get_token") {

@@ -16,7 +16,7 @@ class Router {
  public:
   Router(TokenIssuer& issuer, Logger& logger) : issuer_(issuer), logger_(logger) {}
 
-  boost::asio::awaitable<net::HttpResponse> handle(net::HttpRequest request, net::RequestContext context);
+  boost::asio::awaitable<net::ServerResponse> handle(net::ServerRequest request, net::RequestContext context);
 
  private:
   TokenIssuer& issuer_;

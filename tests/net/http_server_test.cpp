@@ -26,13 +26,13 @@ using tcp = asio::ip::tcp;
 using namespace std::chrono_literals;
 
 // Echoes method, target and body; "/slow" waits 300 ms; "/throw" throws.
-asio::awaitable<HttpResponse> echo(HttpRequest request, RequestContext) {
+asio::awaitable<ServerResponse> echo(ServerRequest request, RequestContext) {
   if (request.target() == "/slow") {
     asio::steady_timer timer(co_await asio::this_coro::executor, 300ms);
     co_await timer.async_wait(asio::use_awaitable);
   }
   if (request.target() == "/throw") throw std::runtime_error("boom");
-  HttpResponse response{http::status::ok, request.version()};
+  ServerResponse response{http::status::ok, request.version()};
   response.body() = std::string(request.method_string()) + " " + std::string(request.target()) + " " + request.body();
   co_return response;
 }

@@ -28,15 +28,15 @@ class RouterTest : public ::testing::Test {
     config_.full_access_homeservers = {"example.com"};
     users_.subs = {{"alice-token", "@alice:example.com"}};
   }
-  net::HttpResponse send(http::verb method, std::string target, std::string body = "") {
-    net::HttpRequest request{method, target, 11};
+  net::ServerResponse send(http::verb method, std::string target, std::string body = "") {
+    net::ServerRequest request{method, target, 11};
     request.body() = std::move(body);
     request.prepare_payload();
     net::RequestContext context;
     context.received = std::chrono::steady_clock::now();
     return run(router_.handle(std::move(request), context));
   }
-  static void expect_cors(const net::HttpResponse& response) {
+  static void expect_cors(const net::ServerResponse& response) {
     EXPECT_EQ(response[http::field::content_type], "application/json");
     EXPECT_EQ(response[http::field::access_control_allow_origin], "*");
     EXPECT_EQ(response[http::field::access_control_allow_methods], "POST");
