@@ -233,6 +233,9 @@ core::Result<void> HttpServer::listen() {
     acceptor.open(endpoint.protocol(), ec);
     if (!ec && endpoint.address().is_v6() && host.empty()) acceptor.set_option(asio::ip::v6_only(false), ec);
     if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec && state_->options.reuse_port) {
+      acceptor.set_option(asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>(true), ec);
+    }
     if (!ec) acceptor.bind(endpoint, ec);
     if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
     if (!ec) return {};

@@ -38,6 +38,9 @@ struct HttpServerOptions {
   std::chrono::milliseconds idle_timeout{60'000};
   /// For writing one response.
   std::chrono::milliseconds write_timeout{30'000};
+  /// SO_REUSEPORT: several servers (one per thread) share the port and the
+  /// kernel spreads connections between them.
+  bool reuse_port = false;
 };
 
 /// What the server knows about a request besides its bytes.

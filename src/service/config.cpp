@@ -56,6 +56,8 @@ constexpr std::array kSettings{
             "`true` lets users of other homeservers publish too"},
     Setting{"LIVEKIT_SHUTDOWN_GRACE_SECONDS", "shutdown-grace-seconds", "10",
             "on SIGTERM/SIGINT, how long in-flight requests may take"},
+    Setting{"LIVEKIT_DNS_SERVERS", "dns-servers", "",
+            "DNS servers for discovery, `ip:port,…` (e.g. a local resolver); the system's when unset"},
     Setting{"", "dev", "",
             "development mode: LiveKit's --dev key/secret/URL, bind 127.0.0.1:8080, all homeservers full access", true},
 };
@@ -330,6 +332,7 @@ core::Result<Config> load_config(const ConfigSources& sources) {
     config.restricted_can_publish = *value;
   }
   config.extra_ca_file = lookup.get("LIVEKIT_EXTRA_CA_FILE").value_or("");
+  config.dns_servers = lookup.get("LIVEKIT_DNS_SERVERS").value_or("");
   return config;
 }
 

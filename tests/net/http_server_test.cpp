@@ -236,6 +236,17 @@ TEST_F(HttpServerTest, ShutdownFinishesInFlightRequestsAndClosesIdleOnes) {
   EXPECT_TRUE(ec);  // no longer accepting
 }
 
+TEST(HttpServerListen, ReusePortLetsServersShareAPort) {
+  asio::io_context io;
+  HttpServer first(io, HttpServerOptions{.bind = "127.0.0.1:0", .reuse_port = true}, echo);
+  ASSERT_TRUE(first.listen());
+  const auto port = std::to_string(first.local_endpoint().port());
+  HttpServer second(io, HttpServerOptions{.bind = "127.0.0.1:" + port, .reuse_port = true}, echo);
+  EXPECT_TRUE(second.listen());
+  HttpServer third(io, HttpServerOptions{.bind = "127.0.0.1:" + port}, echo);
+  EXPECT_FALSE(third.listen());  // without the option, the port is taken
+}
+
 TEST(ParseBindAddress, AcceptsTheReferenceForms) {
   EXPECT_EQ(parse_bind_address(":8080").value(), (std::pair<std::string, std::uint16_t>{"", 8080}));
   EXPECT_EQ(parse_bind_address("127.0.0.1:80").value(), (std::pair<std::string, std::uint16_t>{"127.0.0.1", 80}));
