@@ -23,6 +23,13 @@ std::string_view to_string(ErrorCode code) noexcept {
     case ErrorCode::invalid_claim: return "invalid_claim";
     case ErrorCode::body_hash_mismatch: return "body_hash_mismatch";
     case ErrorCode::crypto_failure: return "crypto_failure";
+    case ErrorCode::malformed_frame: return "malformed_frame";
+    case ErrorCode::decryption_failed: return "decryption_failed";
+    case ErrorCode::missing_key: return "missing_key";
+    case ErrorCode::key_invalidated: return "key_invalidated";
+    case ErrorCode::unsupported_codec: return "unsupported_codec";
+    case ErrorCode::unexpected_sif: return "unexpected_sif";
+    case ErrorCode::invalid_key_event: return "invalid_key_event";
   }
   return "unknown";
 }
