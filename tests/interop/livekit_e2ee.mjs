@@ -115,6 +115,9 @@ async function pipe(kind, identity, frames) {
 /** Encrypts frames in one track (so the per-SSRC send counter advances). */
 export const encrypt = (identity, frames) => pipe('encode', identity, frames);
 
+/** Decrypts frames in one track; dropped frames are missing from the result. */
+export const decryptAll = (identity, frames) => pipe('decode', identity, frames);
+
 /** Decrypts one frame; returns its bytes, or null when livekit-client dropped it. */
 export async function decrypt(identity, frame) {
   const out = await pipe('decode', identity, [frame]);
