@@ -10,7 +10,7 @@ export const keys = [
 export const keyIndexes = [0, 1, 255];
 export const ratchetCounts = [0, 1, 3];
 
-// ssrc/timestamp: a small SSRC puts 00 00 00 01 in the IV, which forces RBSP
+// ssrc/timestamp: a small SSRC (1, 0x300) puts 00 00 0x in the IV, which forces RBSP
 // escaping of the H.26x trailer; a large one avoids it.
 export const frames = [
   { name: 'opus', codec: 'opus', data: bytes('f8 010203'), ssrc: 0xcafebabe, timestamp: 960 },
@@ -29,7 +29,7 @@ export const frames = [
   { name: 'h264-no-slice', unstable: true, codec: 'h264', keyframe: true, data: bytes('00000001 6742c01f 00000001 68ce3c80', counting(12)), ssrc: 0xdeadbeef, timestamp: 5 },
   { name: 'h264-leading-data', codec: 'h264', data: bytes('ff00000001 6588', counting(12)), ssrc: 0xdeadbeef, timestamp: 5 },
   { name: 'h265', codec: 'h265', keyframe: true, data: bytes('00000001 40010c01 00000001 42010101 00000001 4401c173 00000001 2601 af', counting(24)), ssrc: 2, timestamp: 180000 },
-  { name: 'h265-3byte', codec: 'h265', data: bytes('000001 0201 d0', counting(24)), ssrc: 0xdeadbeef, timestamp: 7 },
+  { name: 'h265-3byte', codec: 'h265', data: bytes('000001 0201 d0', counting(24)), ssrc: 0x300, timestamp: 7 },
   { name: 'unknown-h264-bytes', codec: 'unknown', keyframe: true, data: bytes('00000001 6742c01f 00000001 6588 99', counting(10)), ssrc: 0xdeadbeef, timestamp: 11 },
   { name: 'unknown-key', codec: 'unknown', keyframe: true, data: bytes(counting(32, 9)), ssrc: 0xdeadbeef, timestamp: 12 },
   { name: 'unknown-delta', codec: 'unknown', data: bytes(counting(32, 9)), ssrc: 0xdeadbeef, timestamp: 13 },
