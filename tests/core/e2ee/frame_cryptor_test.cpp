@@ -23,7 +23,7 @@ ParticipantKeyRing ring_with(KeyMaterial material, std::size_t index, unsigned w
 const KeyMaterial kKey{Kdf::hkdf, Bytes(32, 0x42)};
 
 TEST(FrameCryptor, MatchesTheReferenceOpusSequence) {
-  // client-impls.md §5.3: HKDF over 00..1f, index 7, SSRC cafebabe, counter from 0.
+  // Frames produced by livekit-client 2.23: HKDF over 00..1f, index 7, SSRC cafebabe, counter from 0.
   Bytes secret(32);
   for (std::size_t i = 0; i < secret.size(); ++i) secret[i] = static_cast<std::uint8_t>(i);
   auto ring = ring_with({Kdf::hkdf, secret}, 7);

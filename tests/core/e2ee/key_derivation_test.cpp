@@ -13,7 +13,7 @@ using testing::unhex;
 
 KeyMaterial password(std::string_view text) { return {Kdf::pbkdf2, Bytes(text.begin(), text.end())}; }
 
-// client-impls.md §2.2: computed by livekit-client and independently by Python.
+// Chain keys computed by livekit-client and independently by Python hashlib.
 TEST(KeyDerivation, ReferenceChainKeys) {
   EXPECT_EQ(hex::encode(derive_chain_key(password("password")).value()),
             "421890b1557504a8ea1a90c253b419e4e1a3a43283f7115909d6fce6926e5e5f");

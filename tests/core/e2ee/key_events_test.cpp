@@ -13,7 +13,7 @@ using testing::unhex;
 
 const KeyEventContext kContext{"!room:example.org", "@alice:example.org", "ALICEDEVICE"};
 
-// matrix-js-sdk 43's to-device content, as client-impls.md §1.8 shows it.
+// matrix-js-sdk 43's to-device content as Element Call sends it.
 constexpr std::string_view kElementCall =
     R"({"keys":{"index":3,"key":"q83vEjRWeJCrze8SNFZ4kA=="},"room_id":"!room:example.org",)"
     R"("member":{"claimed_device_id":"DEVICEID","id":"member1"},)"

@@ -8,7 +8,7 @@
 namespace matrixrtc::cli::testing {
 namespace {
 
-// HKDF material 00..1f (base64), the reference vectors of client-impls.md §5.3.
+// HKDF material 00..1f (base64); the expected frames come from livekit-client 2.23.
 constexpr const char* kKey = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 constexpr const char* kVp8Plain = "1002009d012a08000800deadbeef";
 constexpr const char* kVp8Sealed =
