@@ -111,6 +111,13 @@ Result<void> KeyRing::set_key(std::optional<std::string_view> identity, KeyMater
       .set_key(std::move(material), index.value_or(0), index.has_value());
 }
 
+Result<RatchetResult> KeyRing::ratchet(std::string_view identity, std::optional<std::size_t> index) {
+  ParticipantKeyRing& ring = participant(identity);
+  auto result = ring.ratchet_key(index);
+  if (result) ring.reset_key_status();
+  return result;
+}
+
 ParticipantKeyRing& KeyRing::participant(std::string_view identity) {
   const std::string_view name = options_.shared_key ? kSharedRingName : identity;
   auto it = rings_.find(name);

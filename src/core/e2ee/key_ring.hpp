@@ -106,6 +106,12 @@ class KeyRing {
   [[nodiscard]] Result<void> set_key(std::optional<std::string_view> identity, KeyMaterial material,
                                      std::optional<std::size_t> index = std::nullopt);
 
+  /// A ratchet request (livekit-client's `ratchetKey()` on the key
+  /// provider): ratchets the slot (default: current), stores the result,
+  /// makes it current and clears all failure counts of that ring.
+  [[nodiscard]] Result<RatchetResult> ratchet(std::string_view identity,
+                                              std::optional<std::size_t> index = std::nullopt);
+
   /// The ring used for `identity` (the shared one in shared-key mode),
   /// created empty on first use.
   [[nodiscard]] ParticipantKeyRing& participant(std::string_view identity);

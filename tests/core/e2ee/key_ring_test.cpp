@@ -93,6 +93,18 @@ TEST(KeyRing, RatchetKeyReplacesTheSlotAndMakesItCurrent) {
   EXPECT_EQ(ring.ratchet_key(9).error().code, ErrorCode::missing_key);
 }
 
+TEST(KeyRing, RatchetRequestsClearFailureCounts) {
+  auto rings = KeyRing::create(KeyProviderOptions::element_call()).value();
+  ASSERT_TRUE(rings.set_key("alice", hkdf_key(1), 4));
+  ASSERT_TRUE(rings.set_key("alice", hkdf_key(2), 5));
+  for (int i = 0; i < 11; ++i) rings.participant("alice").decryption_failure(5);
+  const auto result = rings.ratchet("alice", 4).value();
+  EXPECT_EQ(rings.find("alice")->current_index(), 4U);
+  EXPECT_FALSE(rings.find("alice")->has_invalid_key_at(5));
+  EXPECT_EQ(rings.find("alice")->key_set(4)->material, result.material);
+  EXPECT_EQ(rings.ratchet("bob").error().code, ErrorCode::missing_key);
+}
+
 TEST(KeyRing, PerParticipantAndSharedModes) {
   auto rings = KeyRing::create(KeyProviderOptions::element_call()).value();
   EXPECT_EQ(rings.set_key(std::nullopt, hkdf_key(1), 0).error().code, ErrorCode::invalid_argument);
