@@ -187,3 +187,23 @@ test('the pinned known-answer vectors still match livekit-client', async () => {
     assert.equal(hex(theirs), v.encrypted, v.name);
   }
 });
+
+test('key text decodes as matrix-js-sdk 43 decodes it', async () => {
+  const { decodeBase64 } = await import('matrix-js-sdk/lib/base64.js');
+  const keys = [Uint8Array.from([0xfb, 0xff, 0xbf]), Uint8Array.from({ length: 16 }, (_, i) => i * 17), Uint8Array.from([0xfe, 0xff])];
+  for (const key of keys) {
+    const standard = Buffer.from(key).toString('base64');
+    const forms = [standard, standard.replace(/=+$/, ''), Buffer.from(key).toString('base64url'), standard.replace(/\+/g, '-').replace(/\//g, '_')];
+    for (const text of forms) {
+      const theirs = hex(decodeBase64(text));
+      assert.equal(theirs, hex(key), text);
+      const ours = JSON.parse(out(matrixrtc(['frame', 'keys', '--kdf', 'hkdf', '--key-b64', text, '--json']))).steps[0].material;
+      assert.equal(ours, theirs, text);
+    }
+  }
+  // Deliberately stricter (docs/e2ee.md): whitespace inside and non-zero unused bits.
+  for (const text of ['AAEC AwQF', 'AB==']) {
+    assert.ok(decodeBase64(text).length > 0, text);
+    assert.equal(matrixrtc(['frame', 'keys', '--kdf', 'hkdf', '--key-b64', text]).status, 2, text);
+  }
+});
