@@ -207,3 +207,15 @@ test('key text decodes as matrix-js-sdk 43 decodes it', async () => {
     assert.equal(matrixrtc(['frame', 'keys', '--kdf', 'hkdf', '--key-b64', text]).status, 2, text);
   }
 });
+
+test('empty frames pass through both unchanged', async () => {
+  const key = { ...cases.keys[1] };
+  const identity = await lk.participant(key);
+  for (const codec of ['opus', 'vp8']) {
+    const frame = { codec, data: new Uint8Array(0), ssrc: 1, timestamp: 1 };
+    assert.deepEqual((await lk.encrypt(identity, [frame])).map(hex), ['']);
+    assert.equal(hex(await lk.decrypt(identity, frame)), '');
+    assert.equal(out(cliEncrypt(key, frame)), '');
+    assert.equal(out(cliDecrypt(key, frame, frame.data)), '');
+  }
+});
