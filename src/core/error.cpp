@@ -29,6 +29,13 @@ std::string_view to_string(ErrorCode code) noexcept {
     case ErrorCode::tls_failure: return "tls_failure";
     case ErrorCode::bad_response: return "bad_response";
     case ErrorCode::response_too_large: return "response_too_large";
+    case ErrorCode::malformed_frame: return "malformed_frame";
+    case ErrorCode::decryption_failed: return "decryption_failed";
+    case ErrorCode::missing_key: return "missing_key";
+    case ErrorCode::key_invalidated: return "key_invalidated";
+    case ErrorCode::unsupported_codec: return "unsupported_codec";
+    case ErrorCode::unexpected_sif: return "unexpected_sif";
+    case ErrorCode::invalid_key_event: return "invalid_key_event";
   }
   return "unknown";
 }

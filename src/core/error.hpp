@@ -43,6 +43,14 @@ enum class ErrorCode {
   tls_failure,         ///< TLS handshake or certificate verification failed
   bad_response,        ///< the peer answered something that is not valid HTTP
   response_too_large,  ///< the peer's answer exceeded the size limit
+  // Media frame encryption (appended so existing values keep their numbers)
+  malformed_frame,    ///< truncated frame, IV length out of bounds, or no room for the tag
+  decryption_failed,  ///< AES-GCM authentication failed: wrong key or tampered frame
+  missing_key,        ///< no key in the ring at the frame's key index
+  key_invalidated,    ///< the key at this index failed more often than the tolerance allows
+  unsupported_codec,  ///< a codec the frame format cannot carry (AV1)
+  unexpected_sif,     ///< a frame with the room's SIF trailer whose payload is not a known SIF
+  invalid_key_event,  ///< a Matrix encryption-key event that breaks its schema
 };
 
 /// The identifier of an error code, e.g. "duplicate_key"; stable for scripts.

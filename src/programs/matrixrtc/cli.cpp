@@ -15,6 +15,8 @@ Commands:
          [--device DEVICE_ID | --legacy]
   token mint|verify                         LiveKit access tokens
   token mint-webhook|verify-webhook         LiveKit webhook tokens
+  frame encrypt|decrypt|keys                end-to-end encryption of one media
+                                            frame, as livekit-client does it
 
 Run "matrixrtc COMMAND --help" for the details of a command.
 Every command accepts --json for output meant for scripts.
@@ -46,6 +48,7 @@ int run(std::span<const std::string> args, Io& io) {
   const auto rest = args.subspan(1);
   if (command == "derive") return run_derive(rest, io);
   if (command == "token") return run_token(rest, io);
+  if (command == "frame") return run_frame(rest, io);
   io.err << "matrixrtc: unknown command \"" << command << "\"\n"
          << "Try \"matrixrtc --help\".\n";
   return kUsage;
