@@ -231,6 +231,28 @@ TEST_F(HttpClientTest, RefusedConnection) {
   EXPECT_THAT(response.error().message, Not(HasSubstr("access_token")));
 }
 
+TEST_F(HttpClientTest, ConnectTimeout) {
+  // A listener that never accepts and whose backlog is full: Linux drops
+  // further SYNs, so the next connect hangs until our deadline.
+  boost::asio::ip::tcp::acceptor full(io, {boost::asio::ip::make_address("127.0.0.1"), 0}, true);
+  full.listen(0);
+  std::vector<boost::asio::ip::tcp::socket> fillers;
+  for (int i = 0; i < 4; ++i) {
+    fillers.emplace_back(io).async_connect(full.local_endpoint(), [](const boost::system::error_code&) {});
+  }
+  io.restart();
+  io.run_for(50ms);
+  HttpClientOptions options;
+  options.extra_ca_file = ca.certificate_file();
+  options.connect_timeout = 150ms;
+  auto client = make_client(options);
+  const auto started = std::chrono::steady_clock::now();
+  const auto response = get(*client, {true, "hs.test", full.local_endpoint().port(), "hs.test", "hs.test"});
+  ASSERT_FALSE(response);
+  EXPECT_EQ(response.error().code, ErrorCode::timed_out) << response.error().message;
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
+}
+
 TEST_F(HttpClientTest, UnknownHost) {
   auto client = make_client();
   const auto response = get(*client, target_for("nowhere.test"));
