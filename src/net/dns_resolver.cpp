@@ -202,6 +202,7 @@ asio::awaitable<core::Result<std::vector<SrvRecord>>> DnsResolver::lookup_srv(st
     boost::system::error_code ec;
     co_await query->wake.async_wait(asio::redirect_error(asio::use_awaitable, ec));
   }
+  if (!query->result) co_return fail(ErrorCode::timed_out, cat("SRV lookup for ", name, " was cancelled"));
   if (!query->result->has_value()) {
     co_return fail(ErrorCode::dns_failure, cat("SRV lookup for ", name, " failed: ", query->result->error().message));
   }
@@ -253,6 +254,7 @@ asio::awaitable<core::Result<std::vector<asio::ip::address>>> DnsResolver::looku
     boost::system::error_code ec;
     co_await query->wake.async_wait(asio::redirect_error(asio::use_awaitable, ec));
   }
+  if (!query->result) co_return fail(ErrorCode::timed_out, cat("address lookup for ", host, " was cancelled"));
   if (!query->result->has_value()) {
     co_return fail(ErrorCode::dns_failure,
                    cat("address lookup for ", host, " failed: ", query->result->error().message));

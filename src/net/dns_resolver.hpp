@@ -46,6 +46,9 @@ class DnsResolver {
 
   /// IPv6 and IPv4 addresses of `host` (CNAMEs followed). An IP literal is
   /// returned as it is. No address at all is dns_failure.
+  ///
+  /// Both lookups honour Asio cancellation (e.g. `||` with a timer): a
+  /// cancelled lookup returns timed_out at once; c-ares finishes it quietly.
   [[nodiscard]] asio::awaitable<core::Result<std::vector<asio::ip::address>>> lookup_addresses(std::string host);
 
  private:

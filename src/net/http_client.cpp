@@ -5,9 +5,12 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -27,6 +30,7 @@ using core::cat;
 using core::ErrorCode;
 using core::fail;
 using Clock = std::chrono::steady_clock;
+using namespace asio::experimental::awaitable_operators;
 
 namespace {
 
@@ -199,8 +203,13 @@ struct HttpClient::Impl {
   asio::awaitable<core::Result<std::unique_ptr<Connection>>> connect(const HttpTarget& target, const PoolKey& key,
                                                                      const std::string& what,
                                                                      Clock::time_point deadline) {
-    auto addresses = co_await dns.lookup_addresses(target.host);
-    if (!addresses) co_return fail(ErrorCode::dns_failure, cat(what, ": ", addresses.error().message));
+    // The lookup counts against the connect deadline like the TCP handshake.
+    asio::steady_timer lookup_deadline(executor, std::min(deadline, Clock::now() + options.connect_timeout));
+    auto raced =
+        co_await (dns.lookup_addresses(target.host) || lookup_deadline.async_wait(asio::as_tuple(asio::use_awaitable)));
+    if (raced.index() == 1) co_return fail(ErrorCode::timed_out, cat(what, ": name lookup timed out"));
+    auto& addresses = std::get<0>(raced);
+    if (!addresses) co_return fail(addresses.error().code, cat(what, ": ", addresses.error().message));
     std::vector<tcp::endpoint> endpoints;
     for (const auto& address : *addresses) endpoints.emplace_back(address, target.port);
 

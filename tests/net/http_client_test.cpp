@@ -253,6 +253,19 @@ TEST_F(HttpClientTest, ConnectTimeout) {
   EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
 }
 
+TEST_F(HttpClientTest, SlowNameLookupCountsAgainstTheConnectTimeout) {
+  dns.ignore("slow.test");
+  HttpClientOptions options;
+  options.extra_ca_file = ca.certificate_file();
+  options.connect_timeout = 150ms;
+  auto client = make_client(options);  // the resolver itself would wait 1 s
+  const auto started = std::chrono::steady_clock::now();
+  const auto response = get(*client, target_for("slow.test"));
+  ASSERT_FALSE(response);
+  EXPECT_EQ(response.error().code, ErrorCode::timed_out) << response.error().message;
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 800ms);
+}
+
 TEST_F(HttpClientTest, UnknownHost) {
   auto client = make_client();
   const auto response = get(*client, target_for("nowhere.test"));
