@@ -50,8 +50,13 @@ Result<DiscoveryStep> after_well_known(std::string_view server_name, const std::
 }
 
 void order_srv_records(std::vector<SrvRecord>& records) {
-  std::ranges::stable_sort(records, [](const SrvRecord& a, const SrvRecord& b) {
-    return a.priority != b.priority ? a.priority < b.priority : a.weight > b.weight;
+  // A total order (ties broken by target and port) rather than stable_sort,
+  // whose libstdc++ 12 implementation clang 19 flags as deprecated.
+  std::ranges::sort(records, [](const SrvRecord& a, const SrvRecord& b) {
+    if (a.priority != b.priority) return a.priority < b.priority;
+    if (a.weight != b.weight) return a.weight > b.weight;
+    if (a.target != b.target) return a.target < b.target;
+    return a.port < b.port;
   });
 }
 

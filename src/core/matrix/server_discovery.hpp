@@ -76,13 +76,14 @@ using DiscoveryStep = std::variant<Connect, FetchWellKnown, LookUpSrv>;
 /// After the SRV lookups for `name` (a hostname without port): the records of
 /// `_matrix-fed._tcp` if there are any, else those of `_matrix._tcp`, else
 /// `name` on the default port. SRV candidates are ordered by priority, then
-/// by weight (heaviest first); a lone "." target means "no service" (RFC 2782).
+/// by weight (heaviest first), then by target; a lone "." target means "no service" (RFC 2782).
 /// The certificate name and Host header are `name`, never the SRV target.
 [[nodiscard]] std::vector<Candidate> after_srv(std::string_view name, std::vector<SrvRecord> matrix_fed,
                                                std::vector<SrvRecord> matrix_legacy,
                                                std::uint16_t default_port = kDefaultFederationPort);
 
-/// Sorts SRV records by ascending priority, then descending weight; stable.
+/// Sorts SRV records by ascending priority, then descending weight, then
+/// target and port, so the order never depends on the DNS server's.
 void order_srv_records(std::vector<SrvRecord>& records);
 
 }  // namespace matrixrtc::core::matrix
