@@ -21,3 +21,7 @@ if(MATRIXRTC_BUILD_FUZZ)
   add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
   add_link_options(-fsanitize=address,undefined)
 endif()
+
+# Settings that change Boost's types must be the same in every translation
+# unit (tests and fixtures included), or the program breaks the ODR.
+add_compile_definitions(BOOST_ASIO_NO_DEPRECATED BOOST_BEAST_USE_STD_STRING_VIEW)

@@ -2,6 +2,9 @@
 find_package(Boost 1.81...<1.82 CONFIG REQUIRED COMPONENTS json url)
 find_package(OpenSSL 3 REQUIRED)
 find_package(Threads REQUIRED)
+# c-ares ships no CMake package on Debian 12; its pkg-config file is there.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(CARES REQUIRED IMPORTED_TARGET libcares)
 if(MATRIXRTC_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()

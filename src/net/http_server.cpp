@@ -41,8 +41,8 @@ ServerResponse plain_error(unsigned version, http::status status, std::string_vi
 
 }  // namespace
 
-struct Connection {
-  explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
+struct ServerConnection {
+  explicit ServerConnection(tcp::socket socket) : stream(std::move(socket)) {}
   beast::tcp_stream stream;
   std::atomic<bool> busy{false};  // a request is being read, handled or answered
 };
@@ -58,10 +58,10 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
   std::atomic<bool> stopping{false};
   std::atomic<std::size_t> open{0};
   std::mutex mutex;
-  std::unordered_map<std::uint64_t, std::weak_ptr<Connection>> connections;
+  std::unordered_map<std::uint64_t, std::weak_ptr<ServerConnection>> connections;
   std::uint64_t next_id = 0;
 
-  std::uint64_t add(const std::shared_ptr<Connection>& connection) {
+  std::uint64_t add(const std::shared_ptr<ServerConnection>& connection) {
     const std::scoped_lock lock(mutex);
     connections.emplace(++next_id, connection);
     return next_id;
@@ -85,8 +85,8 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
   }
 
   asio::awaitable<void> accept_loop();
-  asio::awaitable<void> serve(std::shared_ptr<Connection> connection);
-  asio::awaitable<bool> serve_one(Connection& connection, beast::flat_buffer& buffer);
+  asio::awaitable<void> serve(std::shared_ptr<ServerConnection> connection);
+  asio::awaitable<bool> serve_one(ServerConnection& connection, beast::flat_buffer& buffer);
 };
 
 asio::awaitable<void> HttpServer::State::accept_loop() {
@@ -103,12 +103,12 @@ asio::awaitable<void> HttpServer::State::accept_loop() {
       continue;
     }
     ++open;
-    auto connection = std::make_shared<Connection>(std::move(socket));
+    auto connection = std::make_shared<ServerConnection>(std::move(socket));
     asio::co_spawn(connection->stream.get_executor(), serve(connection), asio::detached);
   }
 }
 
-asio::awaitable<void> HttpServer::State::serve(std::shared_ptr<Connection> connection) {
+asio::awaitable<void> HttpServer::State::serve(std::shared_ptr<ServerConnection> connection) {
   auto self = shared_from_this();
   const std::uint64_t id = add(connection);
   beast::flat_buffer buffer;
@@ -127,7 +127,7 @@ asio::awaitable<void> HttpServer::State::serve(std::shared_ptr<Connection> conne
 }
 
 // Reads, handles and answers one request; false when the connection is done.
-asio::awaitable<bool> HttpServer::State::serve_one(Connection& connection, beast::flat_buffer& buffer) {
+asio::awaitable<bool> HttpServer::State::serve_one(ServerConnection& connection, beast::flat_buffer& buffer) {
   auto& stream = connection.stream;
   connection.busy = false;
   if (buffer.size() == 0) {
