@@ -8,6 +8,7 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <stdexcept>
@@ -55,6 +56,7 @@ struct TestDnsServer::State {
   explicit State(const asio::any_io_executor& executor)
       : socket(executor, udp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {}
   udp::socket socket;
+  mutable std::mutex mutex;  // guards what follows: tests may script from another thread
   std::multimap<std::string, Record> records;
   std::set<std::string> ignored;
   std::map<std::pair<std::string, std::uint16_t>, std::size_t> counts;
@@ -75,6 +77,7 @@ struct TestDnsServer::State {
     const auto type = static_cast<std::uint16_t>((query[at + 1] << 8) | query[at + 2]);
     const std::size_t question_end = at + 5;
     name = lowercase(name);
+    const std::scoped_lock lock(mutex);
     ++counts[{name, type}];
     if (ignored.contains(name)) return std::nullopt;
 
@@ -141,11 +144,13 @@ std::string TestDnsServer::address() const { return "127.0.0.1:" + std::to_strin
 
 void TestDnsServer::add_a(std::string_view name, std::string_view ipv4) {
   const auto bytes = asio::ip::make_address_v4(ipv4).to_bytes();
+  const std::scoped_lock lock(state_->mutex);
   state_->records.emplace(lowercase(name), Record{kTypeA, {bytes.begin(), bytes.end()}});
 }
 
 void TestDnsServer::add_aaaa(std::string_view name, std::string_view ipv6) {
   const auto bytes = asio::ip::make_address_v6(ipv6).to_bytes();
+  const std::scoped_lock lock(state_->mutex);
   state_->records.emplace(lowercase(name), Record{kTypeAaaa, {bytes.begin(), bytes.end()}});
 }
 
@@ -156,17 +161,23 @@ void TestDnsServer::add_srv(std::string_view name, std::string_view target, std:
   put16(data, weight);
   put16(data, port);
   put_name(data, lowercase(target));
+  const std::scoped_lock lock(state_->mutex);
   state_->records.emplace(lowercase(name), Record{kTypeSrv, std::move(data)});
 }
 
-void TestDnsServer::ignore(std::string_view name) { state_->ignored.insert(lowercase(name)); }
+void TestDnsServer::ignore(std::string_view name) {
+  const std::scoped_lock lock(state_->mutex);
+  state_->ignored.insert(lowercase(name));
+}
 
 std::size_t TestDnsServer::queries(std::string_view name, std::uint16_t type) const {
+  const std::scoped_lock lock(state_->mutex);
   const auto found = state_->counts.find({lowercase(name), type});
   return found == state_->counts.end() ? 0 : found->second;
 }
 
 std::size_t TestDnsServer::total_queries() const {
+  const std::scoped_lock lock(state_->mutex);
   std::size_t total = 0;
   for (const auto& [key, count] : state_->counts) total += count;
   return total;

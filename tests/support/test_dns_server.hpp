@@ -1,7 +1,8 @@
 // A scripted DNS server for tests: UDP on 127.0.0.1, a free port, answering
 // A, AAAA and SRV questions from records the test adds, NXDOMAIN for unknown
 // names, and counting the questions it was asked. Runs on the caller's
-// executor; no thread of its own.
+// executor (no thread of its own); records may be added and counts read
+// from another thread, e.g. while a service under test runs.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>

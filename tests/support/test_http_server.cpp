@@ -13,6 +13,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <list>
+#include <mutex>
 
 namespace matrixrtc::testing {
 
@@ -28,6 +29,7 @@ struct TestHttpServer::State {
 
   tcp::acceptor acceptor;
   std::optional<ssl::context> context;
+  mutable std::mutex mutex;  // guards handler, requests and connections
   Handler handler;
   std::vector<RecordedRequest> requests;
   std::size_t connections = 0;
@@ -58,10 +60,15 @@ asio::awaitable<void> serve_requests(StatePtr state, Stream& stream, beast::tcp_
       recorded.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
     }
     recorded.body = request.body();
-    state->requests.push_back(recorded);
+    TestHttpServer::Handler handler;
+    {
+      const std::scoped_lock lock(state->mutex);
+      state->requests.push_back(recorded);
+      handler = state->handler;
+    }
     TestResponse response;
-    if (state->handler) {
-      response = state->handler(recorded);
+    if (handler) {
+      response = handler(recorded);
     } else {
       response.status = 404;
     }
@@ -122,7 +129,11 @@ asio::awaitable<void> accept_loop(StatePtr state) {
     boost::system::error_code ec;
     tcp::socket socket = co_await state->acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
     if (ec || state->stopped) co_return;
-    const std::size_t number = ++state->connections;
+    std::size_t number = 0;
+    {
+      const std::scoped_lock lock(state->mutex);
+      number = ++state->connections;
+    }
     asio::co_spawn(state->acceptor.get_executor(), session(state, std::move(socket), number), asio::detached);
   }
 }
@@ -142,13 +153,22 @@ TestHttpServer::TestHttpServer(const asio::any_io_executor& executor, std::optio
 
 TestHttpServer::~TestHttpServer() { stop(); }
 
-void TestHttpServer::set_handler(Handler handler) { state_->handler = std::move(handler); }
+void TestHttpServer::set_handler(Handler handler) {
+  const std::scoped_lock lock(state_->mutex);
+  state_->handler = std::move(handler);
+}
 
 std::uint16_t TestHttpServer::port() const { return state_->acceptor.local_endpoint().port(); }
 
-const std::vector<RecordedRequest>& TestHttpServer::requests() const { return state_->requests; }
+std::vector<RecordedRequest> TestHttpServer::requests() const {
+  const std::scoped_lock lock(state_->mutex);
+  return state_->requests;
+}
 
-std::size_t TestHttpServer::connections() const { return state_->connections; }
+std::size_t TestHttpServer::connections() const {
+  const std::scoped_lock lock(state_->mutex);
+  return state_->connections;
+}
 
 void TestHttpServer::stop() {
   if (state_->stopped) return;

@@ -1,7 +1,8 @@
 // A scripted HTTP/1.1 server for tests, over TLS (with a TestLeaf) or plain.
 // It records every request (method, target, Host, SNI, connection number) and
 // answers what the handler says, which may be a delay, a reset, garbage, a
-// 500, a huge body or silence. Runs on the caller's executor.
+// 500, a huge body or silence. Runs on the caller's executor; the handler
+// and the records may be used from another thread.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -66,12 +67,14 @@ class TestHttpServer {
   /// The handler answers every request; the default answers 404.
   void set_handler(Handler handler);
   [[nodiscard]] std::uint16_t port() const;
-  [[nodiscard]] const std::vector<RecordedRequest>& requests() const;
+  /// A copy of the requests so far (safe while the server runs on another thread).
+  [[nodiscard]] std::vector<RecordedRequest> requests() const;
   /// TCP connections accepted so far.
   [[nodiscard]] std::size_t connections() const;
   /// Closes every open connection (as a server's idle timeout would) and keeps accepting.
   void close_connections();
-  /// Stops accepting and closes every connection.
+  /// Stops accepting and closes every connection. This and close_connections
+  /// must run on the executor's thread or while it is not running.
   void stop();
 
   struct State;  ///< shared with the serving coroutines
