@@ -15,6 +15,9 @@ Commands:
          [--device DEVICE_ID | --legacy]
   token mint|verify                         LiveKit access tokens
   token mint-webhook|verify-webhook         LiveKit webhook tokens
+  sessions [--now UNIX_MS] [--slot SLOT_ID] [FILE|-]
+                                            MatrixRTC sessions of a room's events
+  history [--now UNIX_MS] [FILE|-]          call history of a timeline of events
 
 Run "matrixrtc COMMAND --help" for the details of a command.
 Every command accepts --json for output meant for scripts.
@@ -46,6 +49,8 @@ int run(std::span<const std::string> args, Io& io) {
   const auto rest = args.subspan(1);
   if (command == "derive") return run_derive(rest, io);
   if (command == "token") return run_token(rest, io);
+  if (command == "sessions") return run_sessions(rest, io);
+  if (command == "history") return run_history(rest, io);
   io.err << "matrixrtc: unknown command \"" << command << "\"\n"
          << "Try \"matrixrtc --help\".\n";
   return kUsage;
