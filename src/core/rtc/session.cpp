@@ -120,9 +120,17 @@ RoomSessions compute_sessions(std::span<const RoomEvent> events, std::int64_t no
   }
   result.sessions.reserve(by_slot.size());
   for (auto& [slot_id, session] : by_slot) {
-    std::ranges::stable_sort(session.members, [](const SessionMember& a, const SessionMember& b) {
-      return a.membership.created_ts < b.membership.created_ts;
-    });
+    // Sort small (created_ts, position) pairs rather than the large members:
+    // the same stable order, with far less memory traffic in big rooms.
+    std::vector<std::pair<std::int64_t, std::size_t>> order;
+    order.reserve(session.members.size());
+    for (std::size_t i = 0; i < session.members.size(); ++i)
+      order.emplace_back(session.members[i].membership.created_ts, i);
+    std::ranges::sort(order);  // ties are broken by position: stable
+    std::vector<SessionMember> sorted;
+    sorted.reserve(order.size());
+    for (const auto& [ts, i] : order) sorted.push_back(std::move(session.members[i]));
+    session.members = std::move(sorted);
     apply_transport_selection(session);
     result.sessions.push_back(std::move(session));
   }
