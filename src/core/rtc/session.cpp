@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "core/rtc/room_snapshot.hpp"
+#include "core/rtc/rtc_membership.hpp"
 #include "core/rtc/slot.hpp"
 #include "core/rtc/transport_selection.hpp"
 #include "core/text.hpp"
@@ -76,27 +77,17 @@ RoomSessions compute_sessions(std::span<const RoomEvent> events, std::int64_t no
   // state membership whose state key is some sticky membership's key is
   // hidden (matrix-js-sdk de-duplicates members that moved to sticky events).
   std::unordered_set<std::string> sticky_keys;
-  std::vector<std::pair<const RoomEvent*, MembershipParse>> collected;
-  collected.reserve(snapshot.sticky.size() + snapshot.state.size());
-  for (const RoomEvent* event : snapshot.sticky) {
-    auto parse = parse_membership(*event);
-    if (parse.sticky_key) sticky_keys.insert(*parse.sticky_key);
-    collected.emplace_back(event, std::move(parse));
-  }
-  for (const RoomEvent* event : snapshot.state) {
-    if (!is_membership_event_type(event->type)) continue;
-    collected.emplace_back(event, parse_membership(*event));
-  }
-
   std::map<std::string, Session, std::less<>> by_slot;
-  for (auto& [event, parse] : collected) {
-    if (parse.status == ParseStatus::left) continue;
+  // Each parse is placed at once (sticky keys are all known before the first
+  // state membership), so no event's parse outlives its placement.
+  const auto place = [&](const RoomEvent* event, MembershipParse parse) {
+    if (parse.status == ParseStatus::left) return;
     if (parse.status == ParseStatus::rejected) {
       const char* code = "invalid";
       if (parse.errors.size() == 1 && parse.errors[0] == kNotStateError) code = "not_state";
       if (parse.errors.size() == 1 && parse.errors[0] == kStateStickyError) code = "not_sticky";
       result.rejected.push_back(exclusion(*event, code, parse.reason()));
-      continue;
+      return;
     }
     Membership& m = *parse.membership;
     if (!m.expires_ts) m.expires_ts = event->sticky_expires_at(now_ms);
@@ -117,6 +108,14 @@ RoomSessions compute_sessions(std::span<const RoomEvent> events, std::int64_t no
       }
       it->second.members.push_back({std::move(m), std::nullopt});
     }
+  };
+  for (const RoomEvent* event : snapshot.sticky) {
+    if (event->type == event_type::kLegacyMember) continue;  // misfiled legacy events hide nothing
+    if (const auto key = sticky_key_of(event->content)) sticky_keys.insert(*key);
+  }
+  for (const RoomEvent* event : snapshot.sticky) place(event, parse_membership(*event));
+  for (const RoomEvent* event : snapshot.state) {
+    if (is_membership_event_type(event->type)) place(event, parse_membership(*event));
   }
   result.sessions.reserve(by_slot.size());
   for (auto& [slot_id, session] : by_slot) {
