@@ -80,9 +80,10 @@ RoomSnapshot build_room_snapshot(std::span<const RoomEvent> events, std::int64_t
       entries[it->second].event = &event;
     }
   }
-  std::ranges::stable_sort(entries, [](const StickyEntry& a, const StickyEntry& b) {
+  // Every entry has a distinct position, so a plain sort is deterministic.
+  std::ranges::sort(entries, [](const StickyEntry& a, const StickyEntry& b) {
     if (a.keyed != b.keyed) return !a.keyed;
-    if (!a.keyed) return false;  // arrival order
+    if (!a.keyed) return a.key_rank < b.key_rank;  // arrival order
     return a.type_rank != b.type_rank ? a.type_rank < b.type_rank : a.key_rank < b.key_rank;
   });
   snapshot.sticky.reserve(entries.size());
