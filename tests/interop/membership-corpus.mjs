@@ -359,6 +359,11 @@ export function buildCorpus() {
     add(single('gen3: sticky key must equal member.id', g3bad, [
       { id: 'D7', path: ['reason'], jssdk: 'member.user_id must be string; member.device_id must be string; transports.can_subscribe must be an array of strings; versions must be an array', ours: 'sticky_key must equal member.id' },
     ]));
+    const sl = { ...legacy(A, 'DEV1'), type: 'm.call.member' };
+    add(single('legacy: stable m.call.member type', sl, [
+      { id: 'D13', path: ['validity'], jssdk: undefined, ours: 'valid' },
+      { id: 'D13', path: ['sessions', 'm.call#ROOM'], jssdk: [], ours: [{ event: sl.event_id, transport: sl.content.foci_preferred[0] }] },
+    ]));
     const st = rtc(A, 'SDEV', 'stable', {}, { type: 'm.rtc.member' });
     add(single('rtc: stable m.rtc.member type', st, [
       { id: 'D8', path: ['validity'], jssdk: undefined, ours: 'valid' },

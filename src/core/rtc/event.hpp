@@ -19,8 +19,9 @@ namespace matrixrtc::core::rtc {
 /// use on the wire today), stable names where an MSC defines them.
 namespace event_type {
 inline constexpr std::string_view kLegacyMember = "org.matrix.msc3401.call.member";  ///< Gen 1 state
-inline constexpr std::string_view kRtcMember = "org.matrix.msc4143.rtc.member";      ///< Gen 2/3 sticky
-inline constexpr std::string_view kRtcMemberStable = "m.rtc.member";                 ///< Gen 3 sticky
+inline constexpr std::string_view kLegacyMemberStable = "m.call.member";         ///< Gen 1 state, MSC3401 stable name
+inline constexpr std::string_view kRtcMember = "org.matrix.msc4143.rtc.member";  ///< Gen 2/3 sticky
+inline constexpr std::string_view kRtcMemberStable = "m.rtc.member";             ///< Gen 3 sticky
 inline constexpr std::string_view kSlot = "org.matrix.msc4143.rtc.slot";
 inline constexpr std::string_view kSlotStable = "m.rtc.slot";
 inline constexpr std::string_view kRoomMember = "m.room.member";

@@ -9,7 +9,9 @@ namespace {
 
 namespace ja = json_access;
 
-bool is_legacy_type(std::string_view type) noexcept { return type == event_type::kLegacyMember; }
+bool is_legacy_type(std::string_view type) noexcept {
+  return type == event_type::kLegacyMember || type == event_type::kLegacyMemberStable;
+}
 bool is_sticky_type(std::string_view type) noexcept {
   return type == event_type::kRtcMember || type == event_type::kRtcMemberStable;
 }

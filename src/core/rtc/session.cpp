@@ -110,7 +110,9 @@ RoomSessions compute_sessions(std::span<const RoomEvent> events, std::int64_t no
     }
   };
   for (const RoomEvent* event : snapshot.sticky) {
-    if (event->type == event_type::kLegacyMember) continue;  // misfiled legacy events hide nothing
+    if (event->type == event_type::kLegacyMember || event->type == event_type::kLegacyMemberStable) {
+      continue;  // misfiled legacy events hide nothing
+    }
     if (const auto key = sticky_key_of(event->content)) sticky_keys.insert(*key);
   }
   for (const RoomEvent* event : snapshot.sticky) place(event, parse_membership(*event));

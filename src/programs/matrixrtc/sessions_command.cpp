@@ -29,9 +29,10 @@ prints the room's MatrixRTC sessions as JSON:
 
 State events (with a state_key) are room state, the last one per
 (type, state_key) winning: m.room.member says who is joined, legacy
-org.matrix.msc3401.call.member events are memberships, and
-org.matrix.msc4143.rtc.slot / m.rtc.slot open or close slots. Events without
-a state_key are sticky (MSC4354) memberships: org.matrix.msc4143.rtc.member.
+org.matrix.msc3401.call.member (or m.call.member) events are memberships,
+and org.matrix.msc4143.rtc.slot / m.rtc.slot open or close slots. Events
+without a state_key are sticky (MSC4354) memberships:
+org.matrix.msc4143.rtc.member (or m.rtc.member).
 
 Members are listed oldest first; each has event_type, state_key, user_id,
 device_id, member_id, livekit_identity, created_ts, expires_ts, transports

@@ -12,6 +12,9 @@ using namespace testing;
 TEST(Membership, DispatchesByTypeAndKind) {
   EXPECT_EQ(parse_membership(legacy_event("@a:x", "k", kLegacyContent)).status, ParseStatus::joined);
   EXPECT_EQ(parse_membership(sticky_event("@a:x", kRtcContent)).status, ParseStatus::joined);
+  auto stable_legacy = legacy_event("@a:x", "k", kLegacyContent);
+  stable_legacy.type = event_type::kLegacyMemberStable;
+  EXPECT_EQ(parse_membership(stable_legacy).status, ParseStatus::joined);
   EXPECT_EQ(parse_membership(sticky_event("@a:x", kRtcContent, 1, "$s", event_type::kRtcMemberStable)).status,
             ParseStatus::joined);
   auto not_state = legacy_event("@a:x", "k", kLegacyContent);
