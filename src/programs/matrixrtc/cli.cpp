@@ -17,6 +17,9 @@ Commands:
   token mint-webhook|verify-webhook         LiveKit webhook tokens
   frame encrypt|decrypt|keys                end-to-end encryption of one media
                                             frame, as livekit-client does it
+  sessions [--now UNIX_MS] [--slot SLOT_ID] [FILE|-]
+                                            MatrixRTC sessions of a room's events
+  history [--now UNIX_MS] [FILE|-]          call history of a timeline of events
 
 Run "matrixrtc COMMAND --help" for the details of a command.
 Every command accepts --json for output meant for scripts.
@@ -49,6 +52,8 @@ int run(std::span<const std::string> args, Io& io) {
   if (command == "derive") return run_derive(rest, io);
   if (command == "token") return run_token(rest, io);
   if (command == "frame") return run_frame(rest, io);
+  if (command == "sessions") return run_sessions(rest, io);
+  if (command == "history") return run_history(rest, io);
   io.err << "matrixrtc: unknown command \"" << command << "\"\n"
          << "Try \"matrixrtc --help\".\n";
   return kUsage;

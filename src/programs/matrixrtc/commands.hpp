@@ -27,6 +27,8 @@ struct Io {
 int run_derive(std::span<const std::string> args, Io& io);
 int run_token(std::span<const std::string> args, Io& io);
 int run_frame(std::span<const std::string> args, Io& io);
+int run_sessions(std::span<const std::string> args, Io& io);
+int run_history(std::span<const std::string> args, Io& io);
 
 /// Prints "matrixrtc: <message>" and the hint to use --help; returns kUsage.
 int usage_error(Io& io, std::string_view command, std::string_view message);
