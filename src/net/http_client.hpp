@@ -54,6 +54,8 @@ struct HttpClientOptions {
   std::optional<std::string> extra_ca_file;
   /// Trust the system's CA store (off only for tests that must prove the extra file is used).
   bool use_system_cas = true;
+  /// Verify certificates and names. Off only for LIVEKIT_INSECURE_SKIP_VERIFY_TLS.
+  bool verify_peer = true;
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds total_timeout{30000};
   std::size_t max_response_bytes = 1024 * 1024;

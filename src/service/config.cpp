@@ -56,6 +56,8 @@ constexpr std::array kSettings{
             "`true` lets users of other homeservers publish too"},
     Setting{"LIVEKIT_SHUTDOWN_GRACE_SECONDS", "shutdown-grace-seconds", "10",
             "on SIGTERM/SIGINT, how long in-flight requests may take"},
+    Setting{"LIVEKIT_HOMESERVER_TIMEOUT_SECONDS", "homeserver-timeout-seconds", "10",
+            "how long OpenID validation with a homeserver may take, discovery included"},
     Setting{"LIVEKIT_DNS_SERVERS", "dns-servers", "",
             "DNS servers for discovery, `ip:port,…` (e.g. a local resolver); the system's when unset"},
     Setting{"", "dev", "",
@@ -305,7 +307,8 @@ core::Result<Config> load_config(const ConfigSources& sources) {
         integer("LIVEKIT_JWT_THREADS", config.threads, 0U),
         integer("LIVEKIT_JWT_MAX_CONNECTIONS", config.max_connections, 1U),
         integer("LIVEKIT_JWT_MAX_BODY_BYTES", config.max_body_bytes, 1024U),
-        integer("LIVEKIT_SHUTDOWN_GRACE_SECONDS", config.shutdown_grace_seconds, std::int64_t{0})}) {
+        integer("LIVEKIT_SHUTDOWN_GRACE_SECONDS", config.shutdown_grace_seconds, std::int64_t{0}),
+        integer("LIVEKIT_HOMESERVER_TIMEOUT_SECONDS", config.homeserver_timeout_seconds, std::int64_t{1})}) {
     if (!result) return std::unexpected(std::move(result.error()));
   }
 

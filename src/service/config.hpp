@@ -48,7 +48,8 @@ struct Config {
   std::uint32_t max_body_bytes = 1024 * 1024;
   bool restricted_can_publish = false;
   std::int64_t shutdown_grace_seconds = 10;
-  std::string dns_servers;  ///< c-ares form "ip:port,…"; empty: the system's resolvers
+  std::int64_t homeserver_timeout_seconds = 10;  ///< whole OpenID validation, discovery included
+  std::string dns_servers;                       ///< c-ares form "ip:port,…"; empty: the system's resolvers
   bool dev_mode = false;
 
   /// Non-fatal problems found while reading (deprecated or invalid values

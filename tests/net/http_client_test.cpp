@@ -104,6 +104,15 @@ TEST_F(HttpClientTest, RefusesACertificateForAnotherName) {
   EXPECT_TRUE(server.requests().empty());
 }
 
+TEST_F(HttpClientTest, SkippingVerificationAcceptsAnUnknownCaAndName) {
+  HttpClientOptions options;
+  options.verify_peer = false;  // LIVEKIT_INSECURE_SKIP_VERIFY_TLS
+  auto client = make_client(options);
+  const auto response = get(*client, {true, "hs.test", server.port(), "other.test", "other.test"});
+  ASSERT_TRUE(response) << response.error().message;
+  EXPECT_EQ(response->status, 200U);
+}
+
 TEST_F(HttpClientTest, RefusesAMissingCaFile) {
   HttpClientOptions options;
   options.extra_ca_file = "/nonexistent/ca.pem";

@@ -153,6 +153,10 @@ TEST(Config, NumbersAreStrict) {
   EXPECT_EQ(config.room_departure_timeout_seconds, 5U);
   EXPECT_EQ(config.room_max_participants, 12U);
   EXPECT_EQ(config.token_ttl_seconds, 600);
+  expect_fatal(load(with(kMinimal, {{"LIVEKIT_HOMESERVER_TIMEOUT_SECONDS", "0"}})),
+               "LIVEKIT_HOMESERVER_TIMEOUT_SECONDS must be an integer of at least 1, got \"0\"");
+  EXPECT_EQ(load(with(kMinimal, {{"LIVEKIT_HOMESERVER_TIMEOUT_SECONDS", "3"}})).value().homeserver_timeout_seconds, 3);
+  EXPECT_EQ(load(with(kMinimal, {{"LIVEKIT_DNS_SERVERS", "127.0.0.1:53"}})).value().dns_servers, "127.0.0.1:53");
 }
 
 TEST(Config, Overrides) {

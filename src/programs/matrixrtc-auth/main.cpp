@@ -65,8 +65,9 @@ int main(int argc, char** argv) {
   service::Logger logger(std::cerr, config->log_level, config->log_format);
   for (const auto& warning : config->warnings) logger.warn(warning);
   if (config->insecure_skip_verify_tls) {
-    logger.warn("TLS CERTIFICATE VERIFICATION IS OFF (LIVEKIT_INSECURE_SKIP_VERIFY_TLS): anyone on the path can "
-                "impersonate homeservers and LiveKit. Use LIVEKIT_EXTRA_CA_FILE for private CAs instead.");
+    logger.warn(
+        "TLS CERTIFICATE VERIFICATION IS OFF (LIVEKIT_INSECURE_SKIP_VERIFY_TLS): anyone on the path can "
+        "impersonate homeservers and LiveKit. Use LIVEKIT_EXTRA_CA_FILE for private CAs instead.");
   }
   if (config->dev_mode) print_dev_banner(*config);
   logger.info("starting matrixrtc-auth", {{"config", service::describe(*config)}});

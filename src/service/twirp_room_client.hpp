@@ -1,0 +1,38 @@
+// LiveKit's RoomService over Twirp with JSON encoding (LiveKit accepts it):
+// POST <LIVEKIT_URL as http(s), path prefix kept>/twirp/livekit.RoomService/
+// CreateRoom with a short-lived admin token. Twirp's error body is logged by
+// the caller, never returned to clients.
+#pragma once
+
+#include <functional>
+
+#include "net/http_client.hpp"
+#include "service/backends.hpp"
+#include "service/config.hpp"
+
+namespace matrixrtc::service {
+
+class TwirpRoomClient : public RoomServiceClient {
+ public:
+  TwirpRoomClient(net::HttpClient& http, const Config& config, std::function<std::int64_t()> unix_now)
+      : http_(http), config_(config), unix_now_(std::move(unix_now)) {}
+
+  boost::asio::awaitable<core::Result<void>> create_room(CreateRoomParams params) override;
+
+ private:
+  net::HttpClient& http_;
+  const Config& config_;
+  std::function<std::int64_t()> unix_now_;
+};
+
+/// The RoomService base for a LiveKit URL: ws→http, wss→https, path prefix kept.
+struct TwirpBase {
+  net::HttpTarget target;
+  std::string path_prefix;
+};
+[[nodiscard]] core::Result<TwirpBase> twirp_base(std::string_view livekit_url);
+
+/// The JSON request body for CreateRoom (protobuf JSON names, camelCase).
+[[nodiscard]] std::string create_room_body(const CreateRoomParams& params);
+
+}  // namespace matrixrtc::service

@@ -1,0 +1,320 @@
+// Black-box tests of the matrixrtc-auth binary against a test homeserver
+// (federation over TLS signed by a CA made at test time, well-known, SRV via a
+// test DNS responder) and a test SFU (Twirp CreateRoom, token verified with
+// livekit-server-sdk). Everything listens on loopback only.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { TestCa } from './support/pki.mjs';
+import { TestDnsServer } from './support/dns_server.mjs';
+import { TestHomeserver } from './support/homeserver.mjs';
+import { TestSfu, TokenVerifier } from './support/sfu.mjs';
+import { runToExit, startService } from './support/service.mjs';
+
+const KEY = 'APIKEY';
+const SECRET = 'blackbox-secret-of-decent-length';
+const ROOM_ID = '!roomid:example.com';
+
+// [room_id, "m.call#ROOM"] hashed as the MSC says (checked against Node in names.test.mjs).
+const ALIAS_SLOT_ROOM = 'F4oOprKFBq6JHqy2qYpq6UQQmR7hCvxkQQoUrd0+SbI';
+
+const ca = new TestCa();
+const dns = await new TestDnsServer().start();
+const sfu = await new TestSfu({ key: KEY, secret: SECRET }).start();
+
+function baseEnv(extra = {}) {
+  return {
+    LIVEKIT_URL: sfu.url,
+    LIVEKIT_KEY: KEY,
+    LIVEKIT_SECRET: SECRET,
+    LIVEKIT_JWT_BIND: '127.0.0.1:0',
+    LIVEKIT_JWT_THREADS: '1',
+    LIVEKIT_EXTRA_CA_FILE: ca.caFile,
+    LIVEKIT_DNS_SERVERS: dns.address,
+    LIVEKIT_HOMESERVER_TIMEOUT_SECONDS: '1',
+    ...extra,
+  };
+}
+
+function getTokenBody(serverName, token, user, extra = {}) {
+  return {
+    room_id: ROOM_ID, slot_id: 'm.call#ROOM',
+    openid_token: { access_token: token, token_type: 'Bearer', matrix_server_name: serverName, expires_in: 3600 },
+    member: { id: 'memberABC', claimed_user_id: user, claimed_device_id: 'DEVICE123' },
+    ...extra,
+  };
+}
+
+async function expectError(response, status, errcode, error) {
+  assert.equal(response.status, status);
+  assert.equal(response.headers.get('access-control-allow-origin'), '*');
+  const body = await response.json();
+  assert.deepEqual(body, { errcode, error });
+}
+
+describe('IP-literal homeserver with full access', () => {
+  let hs;
+  let service;
+  before(async () => {
+    hs = await new TestHomeserver(ca, { names: ['IP:127.0.0.1'] }).start();
+    hs.users.set('alice-token', `@alice:127.0.0.1:${hs.port}`);
+    hs.users.set('liar-token', '@alice:example.com');
+    service = await startService(baseEnv({ LIVEKIT_FULL_ACCESS_HOMESERVERS: `127.0.0.1:${hs.port}` }));
+  });
+  after(async () => {
+    const exit = await service.stop();
+    assert.equal(exit.code, 0, 'clean exit on SIGTERM');
+    hs.stop();
+  });
+
+  test('/get_token mints the expected token and creates the room', async () => {
+    const server = `127.0.0.1:${hs.port}`;
+    const user = `@alice:${server}`;
+    sfu.calls.length = 0;
+    const response = await service.post('/get_token', getTokenBody(server, 'alice-token', user));
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('access-control-allow-origin'), '*');
+    const { url, jwt } = await response.json();
+    assert.equal(url, sfu.url);
+    const claims = await new TokenVerifier(KEY, SECRET).verify(jwt);
+    const expectedIdentity = (await import('node:crypto')).createHash('sha256')
+      .update(JSON.stringify([user, 'DEVICE123', 'memberABC'])).digest('base64').replace(/=+$/, '');
+    assert.equal(claims.sub, expectedIdentity);
+    assert.equal(claims.video.room, ALIAS_SLOT_ROOM);
+    assert.equal(claims.video.roomJoin, true);
+    assert.equal(claims.video.roomCreate, false);
+    assert.equal(claims.video.canPublish, true);
+    assert.equal(claims.video.canSubscribe, true);
+    assert.equal(claims.video.canUpdateOwnMetadata, false);
+    assert.equal(claims.video.hidden, false);
+    assert.equal(claims.exp - claims.nbf, 3600);
+    assert.equal(sfu.calls.length, 1);
+    assert.deepEqual(sfu.calls[0].request,
+      { name: ALIAS_SLOT_ROOM, emptyTimeout: 300, departureTimeout: 20, maxParticipants: 0 });
+    assert.equal(sfu.calls[0].claims.video.roomCreate, true);
+    // Discovery: an IP literal with a port is dialled directly, TLS name and Host are the literal.
+    const last = hs.requests.at(-1);
+    assert.equal(last.path, '/_matrix/federation/v1/openid/userinfo');
+    assert.equal(last.host, server);
+  });
+
+  test('/sfu/get uses the legacy identity and the m.call#ROOM slot', async () => {
+    const server = `127.0.0.1:${hs.port}`;
+    const response = await service.post('/sfu/get', {
+      room: '!room:example.com', device_id: 'DEVICE123',
+      openid_token: { access_token: 'alice-token', matrix_server_name: server },
+    });
+    assert.equal(response.status, 200);
+    const { jwt } = await response.json();
+    const claims = await new TokenVerifier(KEY, SECRET).verify(jwt);
+    assert.equal(claims.sub, `@alice:${server}:DEVICE123`);
+    assert.equal(claims.video.room, 'krj2dgxw2K6EOm9he4GfQJ6JsSVWfJ8a7BkyjZcSmxs');
+  });
+
+  test('every request error has the reference status, errcode and text', async () => {
+    const server = `127.0.0.1:${hs.port}`;
+    await expectError(await service.post('/get_token', 'not json'), 400, 'M_NOT_JSON', 'Error reading request');
+    await expectError(await service.post('/get_token', {}), 400, 'M_BAD_JSON',
+      'The request body is missing `room_id` or `slot_id`');
+    await expectError(await service.post('/get_token', { room_id: ROOM_ID, slot_id: 's', member: { id: 'm' } }),
+      400, 'M_BAD_JSON', 'The request body `member` is missing a `id`, `claimed_user_id` or `claimed_device_id`');
+    await expectError(await service.post('/get_token', getTokenBody('', 'x', '@a:b')), 400, 'M_BAD_JSON',
+      'The request body `openid_token` is missing a `access_token` or `matrix_server_name`');
+    await expectError(await service.post('/get_token', getTokenBody(server, 'alice-token', `@alice:${server}`,
+      { delay_id: 'd' })), 400, 'M_BAD_JSON', 'The request body is missing `delay_id` or `delay_timeout`');
+    await expectError(await service.post('/sfu/get', {}), 400, 'M_BAD_JSON', 'Missing room parameter');
+    await expectError(await service.post('/sfu/get', { room: ROOM_ID }), 400, 'M_BAD_JSON',
+      'Missing OpenID token parameters');
+    await expectError(await service.post('/get_token', getTokenBody(server, 'wrong-token', `@alice:${server}`)),
+      401, 'M_UNAUTHORIZED', 'The request could not be authorised.');
+    await expectError(await service.post('/get_token', getTokenBody(server, 'alice-token', `@bob:${server}`)),
+      401, 'M_UNAUTHORIZED', 'The request could not be authorised.');
+    // The homeserver vouches for a user of another server.
+    await expectError(await service.post('/get_token', getTokenBody(server, 'liar-token', '@alice:example.com')),
+      401, 'M_UNAUTHORIZED', 'The request could not be authorised.');
+  });
+
+  test('methods, CORS preflight, healthz and unknown paths', async () => {
+    for (const path of ['/get_token', '/sfu/get']) {
+      const options = await fetch(service.url + path, { method: 'OPTIONS' });
+      assert.equal(options.status, 200);
+      assert.equal(options.headers.get('access-control-allow-methods'), 'POST');
+      assert.equal(options.headers.get('access-control-allow-headers'),
+        'Accept, Content-Type, Content-Length, Accept-Encoding, X-CSRF-Token');
+      const get = await fetch(service.url + path);
+      assert.equal(get.status, 405);
+      assert.equal(await get.text(), '');
+      assert.equal(get.headers.get('access-control-allow-origin'), '*');
+    }
+    assert.equal((await fetch(`${service.url}/healthz`)).status, 200);
+    assert.equal((await fetch(`${service.url}/healthz`, { method: 'HEAD' })).status, 200);
+    assert.equal((await fetch(`${service.url}/nope`)).status, 404);
+  });
+
+  test('no access token or JWT ever reaches the log', () => {
+    const text = service.logs.join('\n');
+    assert.doesNotMatch(text, /alice-token|liar-token|wrong-token/);
+    assert.doesNotMatch(text, /eyJ/);
+    assert.match(text, /path=\/get_token status=200/);
+  });
+});
+
+describe('homeserver failures', () => {
+  let hs;
+  let service;
+  before(async () => {
+    hs = await new TestHomeserver(ca, { names: ['IP:127.0.0.1'] }).start();
+    hs.users.set('t', `@u:127.0.0.1:${hs.port}`);
+    service = await startService(baseEnv({ LIVEKIT_FULL_ACCESS_HOMESERVERS: 'other.example' }));
+  });
+  after(async () => { await service.stop(); hs.stop(); });
+
+  for (const mode of ['status500', 'garbage', 'hang', 'huge']) {
+    test(`homeserver answering ${mode} gives 401`, async () => {
+      hs.mode = mode;
+      const server = `127.0.0.1:${hs.port}`;
+      const started = Date.now();
+      await expectError(await service.post('/get_token', getTokenBody(server, 't', `@u:${server}`)),
+        401, 'M_UNAUTHORIZED', 'The request could not be authorised.');
+      assert.ok(Date.now() - started < 5000, 'bounded by the homeserver timeout');
+      hs.mode = 'ok';
+    });
+  }
+
+  test('remote (restricted) users get subscribe-only tokens and no room', async () => {
+    const server = `127.0.0.1:${hs.port}`;
+    sfu.calls.length = 0;
+    const response = await service.post('/get_token', getTokenBody(server, 't', `@u:${server}`));
+    assert.equal(response.status, 200);
+    const claims = await new TokenVerifier(KEY, SECRET).verify((await response.json()).jwt);
+    assert.equal(claims.video.canPublish, false);
+    assert.equal(sfu.calls.length, 0);
+    await expectError(await service.post('/get_token', getTokenBody(server, 't', `@u:${server}`,
+      { delay_id: 'd', delay_timeout: 1000 })), 400, 'M_BAD_JSON',
+    'Delegation of delayed events is only supported for full access users');
+  });
+
+  test('an unreachable homeserver gives 401', async () => {
+    await expectError(await service.post('/get_token', getTokenBody('127.0.0.1:1', 't', '@u:127.0.0.1:1')),
+      401, 'M_UNAUTHORIZED', 'The request could not be authorised.');
+  });
+});
+
+describe('LiveKit down', () => {
+  test('room creation failure is 500 Unable to create room on SFU', async () => {
+    const hs = await new TestHomeserver(ca, { names: ['IP:127.0.0.1'] }).start();
+    hs.users.set('t', `@u:127.0.0.1:${hs.port}`);
+    const service = await startService(baseEnv({
+      LIVEKIT_URL: 'ws://127.0.0.1:1/livekit', LIVEKIT_FULL_ACCESS_HOMESERVERS: `127.0.0.1:${hs.port}` }));
+    const server = `127.0.0.1:${hs.port}`;
+    await expectError(await service.post('/get_token', getTokenBody(server, 't', `@u:${server}`)),
+      500, 'M_UNKNOWN', 'Unable to create room on SFU');
+    await service.stop();
+    hs.stop();
+  });
+});
+
+describe('server discovery', () => {
+  test('hostname with explicit port: direct, TLS name and Host are the hostname', async () => {
+    const hs = await new TestHomeserver(ca, { names: ['DNS:explicit.test'] }).start();
+    dns.add('explicit.test', 'A', '127.0.0.1');
+    hs.users.set('t', `@u:explicit.test:${hs.port}`);
+    const service = await startService(baseEnv({ LIVEKIT_FULL_ACCESS_HOMESERVERS: 'none.example' }));
+    const server = `explicit.test:${hs.port}`;
+    const response = await service.post('/get_token', getTokenBody(server, 't', `@u:${server}`));
+    assert.equal(response.status, 200);
+    assert.equal(hs.requests.at(-1).sni, 'explicit.test');
+    assert.equal(hs.requests.at(-1).host, server);
+    await service.stop();
+    hs.stop();
+  });
+
+  test('SRV _matrix-fed._tcp: dial the target, TLS name and Host are the server name', async () => {
+    const hs = await new TestHomeserver(ca, { names: ['DNS:srv.test'] }).start();
+    dns.add('_matrix-fed._tcp.srv.test', 'SRV', { port: hs.port, target: 'backend.srv.test' });
+    dns.add('backend.srv.test', 'A', '127.0.0.1');
+    dns.add('srv.test', 'A', '127.0.0.9');  // nothing listens there: no well-known
+    hs.users.set('t', '@u:srv.test');
+    const service = await startService(baseEnv({ LIVEKIT_FULL_ACCESS_HOMESERVERS: 'none.example' }));
+    const response = await service.post('/get_token', getTokenBody('srv.test', 't', '@u:srv.test'));
+    assert.equal(response.status, 200);
+    assert.equal(hs.requests.at(-1).sni, 'srv.test');
+    assert.equal(hs.requests.at(-1).host, 'srv.test');
+    await service.stop();
+    hs.stop();
+  });
+
+  test('federation URL override skips discovery', async () => {
+    const hs = await new TestHomeserver(ca, { names: ['DNS:internal.test'] }).start();
+    dns.add('internal.test', 'A', '127.0.0.1');
+    hs.users.set('t', '@u:public.example');
+    const service = await startService(baseEnv({ LIVEKIT_FULL_ACCESS_HOMESERVERS: 'none.example',
+      LIVEKIT_FEDERATION_URL_OVERRIDES: `public.example=https://internal.test:${hs.port}` }));
+    const response = await service.post('/get_token', getTokenBody('public.example', 't', '@u:public.example'));
+    assert.equal(response.status, 200);
+    assert.equal(hs.requests.at(-1).sni, 'internal.test');
+    await service.stop();
+    hs.stop();
+  });
+
+  // Well-known and the 8448 fallback use the spec's fixed ports 443 and 8448,
+  // on loopback addresses of their own; binding them needs root (as CI runs).
+  async function onPrivilegedPort(ca_, names, host, port) {
+    try {
+      return await new TestHomeserver(ca_, { names, host, port }).start();
+    } catch (error) {
+      if (error.code === 'EACCES') return null;
+      throw error;
+    }
+  }
+
+  test('/.well-known/matrix/server delegation', async (t) => {
+    const wellKnown = await onPrivilegedPort(ca, ['DNS:wk.test'], '127.0.0.2', 443);
+    if (!wellKnown) return t.skip('binding port 443 needs root');
+    const hs = await new TestHomeserver(ca, { names: ['DNS:matrix.wk.test'] }).start();
+    dns.add('wk.test', 'A', '127.0.0.2');
+    dns.add('matrix.wk.test', 'A', '127.0.0.1');
+    wellKnown.wellKnown = { 'm.server': `matrix.wk.test:${hs.port}` };
+    hs.users.set('t', '@u:wk.test');
+    const service = await startService(baseEnv({ LIVEKIT_FULL_ACCESS_HOMESERVERS: 'none.example' }));
+    const response = await service.post('/get_token', getTokenBody('wk.test', 't', '@u:wk.test'));
+    assert.equal(response.status, 200);
+    assert.equal(wellKnown.requests[0].path, '/.well-known/matrix/server');
+    assert.equal(hs.requests.at(-1).sni, 'matrix.wk.test');
+    assert.equal(hs.requests.at(-1).host, `matrix.wk.test:${hs.port}`);
+    await service.stop();
+    hs.stop();
+    wellKnown.stop();
+  });
+
+  test('fallback to port 8448', async (t) => {
+    const hs = await onPrivilegedPort(ca, ['DNS:fallback.test'], '127.0.0.3', 8448);
+    if (!hs) return t.skip('binding port 8448 needs root');
+    dns.add('fallback.test', 'A', '127.0.0.3');
+    hs.users.set('t', '@u:fallback.test');
+    const service = await startService(baseEnv({ LIVEKIT_FULL_ACCESS_HOMESERVERS: 'none.example' }));
+    const response = await service.post('/get_token', getTokenBody('fallback.test', 't', '@u:fallback.test'));
+    assert.equal(response.status, 200);
+    assert.equal(hs.requests.at(-1).sni, 'fallback.test');
+    assert.equal(hs.requests.at(-1).host, 'fallback.test');
+    await service.stop();
+    hs.stop();
+  });
+});
+
+describe('start-up', () => {
+  test('missing configuration is fatal with the reference message', async () => {
+    const result = await runToExit({ LIVEKIT_FULL_ACCESS_HOMESERVERS: '*' });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /LIVEKIT_KEY\* \/ LIVEKIT_SECRET\* and LIVEKIT_URL must be set/);
+  });
+
+  test('--help lists every environment variable', async () => {
+    const result = await runToExit({}, ['--help']);
+    assert.equal(result.code, 0);
+    for (const name of ['LIVEKIT_URL', 'LIVEKIT_FULL_ACCESS_HOMESERVERS', 'LIVEKIT_JWT_BIND', 'LIVEKIT_KEY_FILE']) {
+      assert.match(result.stdout, new RegExp(name));
+    }
+  });
+});
+
+after(() => { dns.stop(); sfu.stop(); });

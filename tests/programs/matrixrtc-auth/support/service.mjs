@@ -1,0 +1,50 @@
+// Starts the real matrixrtc-auth binary (path from CTest in MATRIXRTC_AUTH),
+// waits until it listens, and stops it with SIGTERM.
+import { spawn } from 'node:child_process';
+
+export const BINARY = process.env.MATRIXRTC_AUTH;
+if (!BINARY) throw new Error('MATRIXRTC_AUTH must name the matrixrtc-auth binary (CTest sets it)');
+
+export async function startService(env, args = []) {
+  const child = spawn(BINARY, args, { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const logs = [];
+  let stderr = '';
+  const listening = new Promise((resolve, reject) => {
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+      const lines = stderr.split('\n');
+      stderr = lines.pop();
+      for (const line of lines) {
+        logs.push(line);
+        const match = line.match(/listening address=(\S+)/);
+        if (match) resolve(match[1]);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`matrixrtc-auth exited with ${code}:\n${logs.join('\n')}${stderr}`)));
+  });
+  const address = await listening;
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  return {
+    url: `http://${address}`,
+    logs,
+    async stop() {
+      child.kill('SIGTERM');
+      return exited;
+    },
+    post(path, body) {
+      return fetch(`http://${address}${path}`, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body) });
+    },
+  };
+}
+
+/** Runs the binary to completion (for start-up errors); returns {code, stderr}. */
+export function runToExit(env, args = []) {
+  return new Promise((resolve) => {
+    const child = spawn(BINARY, args, { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    let stdout = '';
+    child.stderr.on('data', (chunk) => { stderr += chunk; });
+    child.stdout.on('data', (chunk) => { stdout += chunk; });
+    child.on('exit', (code) => resolve({ code, stderr, stdout }));
+  });
+}
