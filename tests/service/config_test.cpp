@@ -2,10 +2,16 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <map>
+#include <sstream>
+
+#include "core/text.hpp"
 
 namespace matrixrtc::service {
 namespace {
+
+using core::cat;
 
 using Env = std::map<std::string, std::string, std::less<>>;
 
@@ -208,6 +214,19 @@ TEST(Config, DevModeUsesLiveKitDevDefaults) {
   EXPECT_TRUE(config.is_full_access("anything"));
   // Explicit settings still win in dev mode.
   EXPECT_EQ(load({{"LIVEKIT_JWT_BIND", "127.0.0.1:9"}}, {"--dev"}).value().bind, "127.0.0.1:9");
+}
+
+TEST(Config, ReadmeDocumentsEverySetting) {
+  std::ifstream file(MATRIXRTC_README);
+  std::stringstream readme;
+  readme << file.rdbuf();
+  ASSERT_FALSE(readme.str().empty());
+  for (const auto& setting : settings()) {
+    if (!setting.env.empty()) {
+      EXPECT_NE(readme.str().find(cat("`", setting.env, "`")), std::string::npos) << setting.env;
+    }
+    EXPECT_NE(readme.str().find(cat("`--", setting.flag, "`")), std::string::npos) << setting.flag;
+  }
 }
 
 TEST(Config, HelpAndDescriptionNeverShowTheSecret) {
