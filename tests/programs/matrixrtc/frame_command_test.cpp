@@ -184,12 +184,33 @@ TEST(FrameCommand, UsageErrorsExitTwo) {
   }
 }
 
+TEST(FrameCommand, Pbkdf2PasswordsMustBeUtf8) {
+  // 0xff; C0 80 (overlong NUL); ED A0 80 (a surrogate); F4 90 80 80 (above U+10FFFF); C3 (cut short).
+  for (const char* key : {"/w==", "wIA=", "7aCA", "9JCAgA==", "ww=="}) {
+    for (const char* command : {"encrypt", "decrypt", "keys"}) {
+      std::vector<std::string> args{"frame", command, "--kdf", "pbkdf2", "--key-b64", key};
+      if (std::string_view(command) != "keys") args.insert(args.end(), {"--codec", "opus", "--hex", "f801"});
+      const auto run = run_cli(args);
+      EXPECT_EQ(run.status, kUsage) << key << ' ' << command;
+      EXPECT_TRUE(run.out.empty());
+      EXPECT_NE(run.err.find("--key-b64: with --kdf pbkdf2 the key is a password and must be UTF-8"),
+                std::string::npos)
+          << run.err;
+    }
+    // The same bytes are a fine raw HKDF key.
+    EXPECT_EQ(run_cli({"frame", "keys", "--kdf", "hkdf", "--key-b64", key}).status, kOk) << key;
+  }
+  // "é" and U+10FFFF (F4 8F BF BF) are UTF-8.
+  EXPECT_EQ(run_cli({"frame", "keys", "--kdf", "pbkdf2", "--key-b64", "w6k="}).status, kOk);
+  EXPECT_EQ(run_cli({"frame", "keys", "--kdf", "pbkdf2", "--key-b64", "9I+/vw=="}).status, kOk);
+}
+
 TEST(FrameCommand, HelpDocumentsEveryFlag) {
   const auto run = run_cli({"frame", "--help"});
   EXPECT_EQ(run.status, kOk);
   for (const char* flag : {"--kdf", "--key-b64", "--key-index", "--ratchet ", "--ratchet-window", "--codec",
                            "--keyframe", "--ssrc", "--rtp-timestamp", "--send-count", "--keyring-size", "--key-size",
-                           "--sif-trailer", "--hex", "--json", "Exit status"}) {
+                           "--sif-trailer", "--hex", "--json", "\"salt\"", "Exit status"}) {
     EXPECT_NE(run.out.find(flag), std::string::npos) << flag;
   }
   EXPECT_NE(run_cli({"--help"}).out.find("frame encrypt|decrypt|keys"), std::string::npos);
