@@ -135,7 +135,14 @@ TEST(FrameFormat, EveryTruncationAndByteFlipIsRefusedWithoutReadingOutOfBounds) 
         EXPECT_NE(sealed.value().key_index, v.key_index);
         continue;
       }
-      EXPECT_TRUE(is_refusal(refusal(flipped, v))) << v.name << " byte " << i;
+      if (v.description.codec == Codec::h264) {
+        // A flip can add or remove NAL structure and so change the header.
+        EXPECT_TRUE(is_refusal(refusal(flipped, v))) << v.name << " byte " << i;
+      } else {
+        // The header length comes from the description alone and the IV
+        // length stays in bounds (12 -> 13), so only authentication fails.
+        EXPECT_EQ(refusal(flipped, v), ErrorCode::decryption_failed) << v.name << " byte " << i;
+      }
     }
   }
 }
