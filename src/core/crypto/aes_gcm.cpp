@@ -35,7 +35,10 @@ Result<ContextPtr> start(std::span<const std::uint8_t> key, std::span<const std:
   const EVP_CIPHER* cipher = cipher_for(key.size());
   if (cipher == nullptr)
     return fail(ErrorCode::invalid_argument, cat("AES-GCM key must be 16 or 32 bytes, got ", key.size()));
-  if (iv.empty() || !fits_int(iv.size())) return fail(ErrorCode::invalid_argument, "AES-GCM IV must not be empty");
+  if (iv.empty() || iv.size() > kMaxGcmIvLength) {
+    return fail(ErrorCode::invalid_argument,
+                cat("AES-GCM IV must be 1 to ", kMaxGcmIvLength, " bytes, got ", iv.size()));
+  }
   ContextPtr ctx{EVP_CIPHER_CTX_new()};
   if (!ctx) return fail(ErrorCode::crypto_failure, "cannot create a cipher context");
   const int enc = encrypt ? 1 : 0;

@@ -9,25 +9,31 @@
 namespace matrixrtc::core::e2ee {
 namespace {
 
-// SHA-256 of livekit-client's sifPayload.ts payloads (from the LiveKit
-// server's downtrack.go): VP8 8x8 key frame, H.264 SPS, PPS, IDR, Opus silence.
-constexpr std::array<std::string_view, 5> kSifPayloadHashes{
-    "ef0161653d8b2b23aad46624b420af1d03ce48950e9fc85718028f91b50f9219",
-    "f0a0e09647d891d6d50aa898bce7108090375d0d55e50a2bb21147afee558e44",
-    "61d9665eed71b6d424ae9539330a3bdd5cb386d4d781c808219a6e36750493a7",
-    "faffc26b68a2fc09096fa20f3351e706398b6f838a7500c8063472c2e476e90d",
-    "aad8d31fc56b2802ca500e58c2fb9d0b29ad71bb7cb52cd6530251eade188988",
-};
+consteval std::uint8_t hex_nibble(char c) {
+  if (c >= '0' && c <= '9') return static_cast<std::uint8_t>(c - '0');
+  if (c >= 'a' && c <= 'f') return static_cast<std::uint8_t>(c - 'a' + 10);
+  throw "not a lower-case hex digit";  // a compile error in a consteval call
+}
 
-std::string hex_digest(const crypto::Sha256Digest& digest) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (const auto byte : digest) {
-    out.push_back(kDigits[byte >> 4]);
-    out.push_back(kDigits[byte & 0x0F]);
+consteval crypto::Sha256Digest digest_from_hex(std::string_view hex) {
+  if (hex.size() != 64) throw "a SHA-256 digest has 64 hex digits";
+  crypto::Sha256Digest out{};
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    out[i] = static_cast<std::uint8_t>((hex_nibble(hex[2 * i]) << 4) | hex_nibble(hex[2 * i + 1]));
   }
   return out;
 }
+
+// SHA-256 of livekit-client's sifPayload.ts payloads (from the LiveKit
+// server's downtrack.go): VP8 8x8 key frame, H.264 SPS, PPS, IDR, Opus silence.
+// Decoded at compile time so the lookup compares raw digests and allocates nothing.
+constexpr std::array<crypto::Sha256Digest, 5> kSifPayloadHashes{
+    digest_from_hex("ef0161653d8b2b23aad46624b420af1d03ce48950e9fc85718028f91b50f9219"),
+    digest_from_hex("f0a0e09647d891d6d50aa898bce7108090375d0d55e50a2bb21147afee558e44"),
+    digest_from_hex("61d9665eed71b6d424ae9539330a3bdd5cb386d4d781c808219a6e36750493a7"),
+    digest_from_hex("faffc26b68a2fc09096fa20f3351e706398b6f838a7500c8063472c2e476e90d"),
+    digest_from_hex("aad8d31fc56b2802ca500e58c2fb9d0b29ad71bb7cb52cd6530251eade188988"),
+};
 
 std::string_view as_chars(ByteView bytes) noexcept {
   return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
@@ -36,7 +42,7 @@ std::string_view as_chars(ByteView bytes) noexcept {
 }  // namespace
 
 bool is_known_sif_payload(ByteView payload) noexcept {
-  const std::string digest = hex_digest(crypto::sha256(as_chars(payload)));
+  const crypto::Sha256Digest digest = crypto::sha256(as_chars(payload));
   return std::find(kSifPayloadHashes.begin(), kSifPayloadHashes.end(), digest) != kSifPayloadHashes.end();
 }
 

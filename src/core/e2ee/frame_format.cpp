@@ -78,6 +78,10 @@ Result<SealedFrame> parse_sealed_frame(ByteView frame, const FrameDescription& d
   }
   const std::size_t iv_length = out.body[out.body.size() - kTrailerLength];
   if (iv_length == 0) return fail(ErrorCode::malformed_frame, "IV length byte is 0");
+  if (iv_length > crypto::kMaxGcmIvLength) {
+    return fail(ErrorCode::malformed_frame,
+                cat("IV length ", iv_length, " is above the maximum of ", crypto::kMaxGcmIvLength));
+  }
   if (iv_length + kTrailerLength + crypto::kGcmTagLength > out.body.size()) {
     return fail(ErrorCode::malformed_frame, cat("IV length ", iv_length, " is out of bounds for a frame body of ",
                                                 out.body.size(), " bytes (needs IV, trailer and a 16-byte tag)"));

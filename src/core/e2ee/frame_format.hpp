@@ -54,8 +54,10 @@ struct SealedFrame {
 };
 
 /// Splits a received non-empty frame; refuses (malformed_frame) anything
-/// truncated or whose IV length byte points outside the frame or leaves no
-/// room for the tag. Never reads out of bounds.
+/// truncated, whose IV length byte is 0 or above
+/// crypto::kMaxGcmIvLength (128), or whose IV
+/// length points outside the frame or leaves no room for the tag. Never reads
+/// out of bounds.
 [[nodiscard]] Result<SealedFrame> parse_sealed_frame(ByteView frame, const FrameDescription& description);
 
 /// One decryption attempt; returns header followed by the plaintext.

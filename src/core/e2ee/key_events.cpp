@@ -119,6 +119,8 @@ Result<KeyEvent> parse_key_event(std::string_view event_type, std::string_view c
     const bj::value* keys = content.if_contains("keys");
     if (keys != nullptr && keys->is_array()) {
       // The room-event form: the room is the event's own, the call ID must be "".
+      // It names no room, so as a to-device message it could come from any room.
+      if (!context.room_event) return invalid(event_type, "a keys array is only accepted in a room event");
       const bj::value* call_id = content.if_contains("call_id");
       if (call_id == nullptr || !call_id->is_string() || !call_id->as_string().empty()) {
         return invalid(event_type, "call_id must be \"\"");

@@ -34,6 +34,10 @@ struct KeyEventContext {
   std::string_view room_id;        ///< the call's room; content naming another is refused
   std::string_view sender;         ///< the to-device (or room event) sender's user ID
   std::string_view sender_device;  ///< the Olm-verified sending device, if known (used when the content names none)
+  /// True when the content came from a room event of the call's room, false for
+  /// a to-device message. Only room events may use the legacy
+  /// `io.element.call.encryption_keys` form, which names no room_id.
+  bool room_event = false;
 };
 
 struct KeyEvent {
@@ -45,8 +49,8 @@ struct KeyEvent {
 
 /// Parses and validates an event's content. Refuses (invalid_key_event) a
 /// wrong room, a missing or non-integer index or one outside 0–255, an empty
-/// or non-base64 key, a missing device, or content whose claimed user is not
-/// the sender.
+/// or non-base64 key, a missing device, content whose claimed user is not
+/// the sender, or the legacy room-event form arriving as a to-device message.
 [[nodiscard]] Result<KeyEvent> parse_key_event(std::string_view event_type, std::string_view content_json,
                                                const KeyEventContext& context);
 

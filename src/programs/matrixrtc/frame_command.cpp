@@ -3,10 +3,12 @@
 // hand and from scripts.
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include <cstdint>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <ostream>
+#include <span>
 
 #include "core/e2ee/frame_cryptor.hpp"
 #include "core/e2ee/key_events.hpp"
@@ -43,7 +45,8 @@ Encrypted frame: clear header | AES-GCM ciphertext and tag | IV | IV length | ke
                        a shared password
   --key-b64 KEY        the key material, base64 (standard or URL alphabet,
                        padding optional): for pbkdf2 the password's UTF-8
-                       bytes, for hkdf the raw key bytes
+                       bytes (anything else is a usage error), for hkdf the
+                       raw key bytes
   --key-index N        key ring slot, 0-255 (default 0); written into the
                        trailer as is on encrypt, and the slot the key is in on
                        decrypt: a frame naming another slot is refused
@@ -70,8 +73,8 @@ Encrypted frame: clear header | AES-GCM ciphertext and tag | IV | IV length | ke
   --hex HEX            the frame as hex; otherwise read from FILE ("-": stdin)
   --json               encrypt/decrypt: {"hex", "key_index", "iv",
                        "header_length"} (decrypt adds "outcome", "ratchets");
-                       keys: {"kdf", "steps": [{"ratchet", "material",
-                       "chain_key", "encryption_key"}]}
+                       keys: {"kdf", "salt", "steps": [{"ratchet",
+                       "material", "chain_key", "encryption_key"}]}
   --help               show this text
 
 Empty frames pass through unchanged, as in livekit-client.
@@ -98,6 +101,41 @@ Parsed<std::int64_t> integer_option(const CommandLine& line, std::string_view na
   return *value;
 }
 
+// Well-formed UTF-8 (RFC 3629): no overlong forms, surrogates or code points
+// above U+10FFFF, as WebCrypto's TextEncoder would produce.
+bool is_utf8(std::span<const std::uint8_t> bytes) {
+  std::size_t i = 0;
+  while (i < bytes.size()) {
+    const std::uint8_t lead = bytes[i];
+    std::size_t extra = 0;
+    std::uint8_t low = 0x80;
+    std::uint8_t high = 0xBF;
+    if (lead < 0x80) {
+      ++i;
+      continue;
+    } else if (lead >= 0xC2 && lead <= 0xDF) {
+      extra = 1;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+      extra = 2;
+      if (lead == 0xE0) low = 0xA0;   // overlong
+      if (lead == 0xED) high = 0x9F;  // surrogates
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+      extra = 3;
+      if (lead == 0xF0) low = 0x90;   // overlong
+      if (lead == 0xF4) high = 0x8F;  // above U+10FFFF
+    } else {
+      return false;
+    }
+    if (bytes.size() - i <= extra) return false;
+    for (std::size_t k = 1; k <= extra; ++k) {
+      const std::uint8_t next = bytes[i + k];
+      if (next < (k == 1 ? low : 0x80) || next > (k == 1 ? high : 0xBF)) return false;
+    }
+    i += extra + 1;
+  }
+  return true;
+}
+
 struct KeyOptions {
   e2ee::KeyMaterial material;
   e2ee::KeySize key_size = e2ee::KeySize::aes128;
@@ -119,6 +157,9 @@ Parsed<KeyOptions> read_key_options(const CommandLine& line) {
   if (!key) return std::unexpected(UsageError{"--key-b64 KEY is required"});
   auto bytes = e2ee::decode_key_base64(*key);
   if (!bytes) return std::unexpected(UsageError{"--key-b64: " + bytes.error().message});
+  if (out.material.kdf == e2ee::Kdf::pbkdf2 && !is_utf8(*bytes)) {
+    return std::unexpected(UsageError{"--key-b64: with --kdf pbkdf2 the key is a password and must be UTF-8"});
+  }
   out.material.secret = std::move(*bytes);
   if (const auto size = line.value("key-size")) {
     if (*size == "128") {

@@ -32,6 +32,18 @@ TEST(AesGcm, RoundTripWithAadAndOddIvLength) {
   }
 }
 
+TEST(AesGcm, IvLengthIsBounded) {
+  const auto key = unhex("000102030405060708090a0b0c0d0e0f");
+  const std::vector<std::uint8_t> longest(kMaxGcmIvLength, 7);
+  const auto sealed = aes_gcm_encrypt(key, longest, {}, unhex("01")).value();
+  EXPECT_EQ(aes_gcm_decrypt(key, longest, {}, sealed).value(), unhex("01"));
+  const std::vector<std::uint8_t> too_long(kMaxGcmIvLength + 1, 7);
+  const auto refused = aes_gcm_decrypt(key, too_long, {}, sealed);
+  EXPECT_EQ(refused.error().code, ErrorCode::invalid_argument);
+  EXPECT_EQ(refused.error().message, "AES-GCM IV must be 1 to 128 bytes, got 129");
+  EXPECT_EQ(aes_gcm_encrypt(key, {}, {}, unhex("01")).error().code, ErrorCode::invalid_argument);
+}
+
 TEST(AesGcm, RefusesTamperingWrongKeyAndShortInput) {
   const auto key = unhex("000102030405060708090a0b0c0d0e0f");
   const std::vector<std::uint8_t> iv(12, 1);

@@ -79,6 +79,23 @@ TEST(FrameCryptor, MissingKeysAndInvalidatedKeys) {
   EXPECT_EQ(no_keys.encrypt(unhex("f8aa"), kOpus, 1, 1).error().code, ErrorCode::missing_key);
 }
 
+TEST(FrameCryptor, AnIvLongerThanOpenSslAcceptsIsMalformedAndCounted) {
+  auto ring = ring_with(kKey, 3);
+  FrameCryptor receiver(ring);
+  Bytes frame(1 + 300, 0x5a);
+  frame.push_back(129);  // IV length
+  frame.push_back(3);    // key index
+  for (int i = 0; i < 11; ++i) {
+    const auto refused = receiver.decrypt(frame, kOpus);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, ErrorCode::malformed_frame) << i;
+    EXPECT_EQ(refused.error().message, "IV length 129 is above the maximum of 128");
+  }
+  // Each refusal counted against the key, which the tolerance now invalidates.
+  EXPECT_TRUE(ring.has_invalid_key_at(3));
+  EXPECT_EQ(receiver.decrypt(frame, kOpus).error().code, ErrorCode::key_invalidated);
+}
+
 TEST(FrameCryptor, RatchetWindowCatchesUpAndStoresTheKey) {
   auto sender_ring = ring_with(ratchet(kKey, 3).value(), 1);
   FrameCryptor sender(sender_ring);

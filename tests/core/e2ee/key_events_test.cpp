@@ -39,17 +39,32 @@ TEST(KeyEvents, MemberIdDefaultsAsInMatrixJsSdk) {
 }
 
 TEST(KeyEvents, LegacyRoomEventAndOlderMsc4143) {
-  const auto legacy =
-      parse_key_event("io.element.call.encryption_keys",
-                      R"({"keys":[{"index":0,"key":"q83vEjRWeJCrze8SNFZ4kA"},{"index":1,"key":"AAEC"}],)"
-                      R"("device_id":"OLD","call_id":"","sent_ts":1})",
-                      kContext)
-          .value();
+  KeyEventContext room_event = kContext;
+  room_event.room_event = true;
+  const std::string_view legacy_content =
+      R"({"keys":[{"index":0,"key":"q83vEjRWeJCrze8SNFZ4kA"},{"index":1,"key":"AAEC"}],)"
+      R"("device_id":"OLD","call_id":"","sent_ts":1})";
+  const auto legacy = parse_key_event("io.element.call.encryption_keys", legacy_content, room_event).value();
   EXPECT_EQ(legacy.device_id, "OLD");
   EXPECT_EQ(legacy.keys.size(), 2U);
   EXPECT_TRUE(legacy.member_id.empty());
-  EXPECT_FALSE(parse_key_event("io.element.call.encryption_keys",
-                               R"({"keys":[{"index":0,"key":"AAEC"}],"device_id":"OLD","call_id":"x"})", kContext));
+  const auto wrong_call =
+      parse_key_event("io.element.call.encryption_keys",
+                      R"({"keys":[{"index":0,"key":"AAEC"}],"device_id":"OLD","call_id":"x"})", room_event);
+  EXPECT_EQ(wrong_call.error().code, ErrorCode::invalid_key_event);
+  EXPECT_EQ(wrong_call.error().message, "io.element.call.encryption_keys: call_id must be \"\"");
+
+  // The array form names no room, so as a to-device message (which any room's
+  // member could send) it is refused rather than applied without a room check.
+  const auto to_device = parse_key_event("io.element.call.encryption_keys", legacy_content, kContext);
+  EXPECT_EQ(to_device.error().code, ErrorCode::invalid_key_event);
+  EXPECT_EQ(to_device.error().message,
+            "io.element.call.encryption_keys: a keys array is only accepted in a room event");
+  const auto other_room = parse_key_event(
+      "io.element.call.encryption_keys",
+      R"({"keys":[{"index":0,"key":"AAEC"}],"device_id":"OLD","call_id":"","room_id":"!other:example.org"})", kContext);
+  EXPECT_EQ(other_room.error().message,
+            "io.element.call.encryption_keys: a keys array is only accepted in a room event");
 
   const auto dec2024 = parse_key_event("m.rtc.encryption_keys",
                                        R"({"keys":[{"index":9,"key":"AAEC"}],"room_id":"!room:example.org",)"

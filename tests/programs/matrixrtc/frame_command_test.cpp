@@ -58,27 +58,44 @@ TEST(FrameCommand, DecryptsAndReportsTheTrailer) {
 }
 
 TEST(FrameCommand, RefusedFramesExitOne) {
+  // Each refusal exits 1 with nothing on stdout and exactly this line on stderr.
+  const auto expect_refused = [](const std::vector<std::string>& args, std::string_view message) {
+    const auto run = run_cli(args);
+    EXPECT_EQ(run.status, kFailed) << message;
+    EXPECT_TRUE(run.out.empty()) << message;
+    EXPECT_EQ(run.err, "matrixrtc frame: " + std::string(message) + "\n");
+  };
+  const std::string_view wrong_key =
+      "decryption failed with the key at index 7 (wrong key or tampered frame) (decryption_failed)";
   std::string tampered = kVp8Sealed;
   tampered[30] = tampered[30] == '0' ? '1' : '0';
-  auto run = run_cli(decrypt(tampered));
-  EXPECT_EQ(run.status, kFailed);
-  EXPECT_TRUE(run.out.empty());
-  EXPECT_NE(run.err.find("decryption_failed"), std::string::npos) << run.err;
+  expect_refused(decrypt(tampered), wrong_key);
   // Another key index: no key there.
   std::string other_index = kVp8Sealed;
   other_index.replace(other_index.size() - 2, 2, "08");
-  run = run_cli(decrypt(other_index));
-  EXPECT_EQ(run.status, kFailed);
-  EXPECT_NE(run.err.find("missing key at index 8"), std::string::npos) << run.err;
-  // Truncated, IV length out of bounds, wrong key, wrong key frame flag.
-  EXPECT_EQ(run_cli(decrypt(std::string(kVp8Sealed).substr(0, 30))).status, kFailed);
-  std::string bad_iv_length = kVp8Sealed;
-  bad_iv_length.replace(bad_iv_length.size() - 4, 2, "ff");
-  EXPECT_NE(run_cli(decrypt(bad_iv_length)).err.find("malformed_frame"), std::string::npos);
-  EXPECT_EQ(run_cli(decrypt(kVp8Sealed, {"--ratchet", "1"})).status, kFailed);
+  expect_refused(decrypt(other_index), "missing key at index 8 (missing_key)");
+  // Cut short, the last byte left names a slot with no key.
+  expect_refused(decrypt(std::string(kVp8Sealed).substr(0, 30)), "missing key at index 100 (missing_key)");
+  // Cut short with the trailer kept: no room for the IV and tag.
+  expect_refused(decrypt(std::string(kVp8Sealed).substr(0, 30) + "0c07"),
+                 "IV length 12 is out of bounds for a frame body of 7 bytes (needs IV, trailer and a 16-byte tag) "
+                 "(malformed_frame)");
+  // IV length byte 0, too long for the frame, and above what AES-GCM accepts.
+  const auto with_iv_length = [](std::string_view length) {
+    std::string frame = kVp8Sealed;
+    frame.replace(frame.size() - 4, 2, length);
+    return frame;
+  };
+  expect_refused(decrypt(with_iv_length("00")), "IV length byte is 0 (malformed_frame)");
+  expect_refused(decrypt(with_iv_length("40")),
+                 "IV length 64 is out of bounds for a frame body of 34 bytes (needs IV, trailer and a 16-byte tag) "
+                 "(malformed_frame)");
+  expect_refused(decrypt(with_iv_length("ff")), "IV length 255 is above the maximum of 128 (malformed_frame)");
+  // Wrong key (ratcheted once), wrong key frame flag (other AAD).
+  expect_refused(decrypt(kVp8Sealed, {"--ratchet", "1"}), wrong_key);
   auto delta = decrypt(kVp8Sealed);
   std::erase(delta, "--keyframe");
-  EXPECT_EQ(run_cli(delta).status, kFailed);
+  expect_refused(delta, wrong_key);
 }
 
 TEST(FrameCommand, Av1IsRefused) {
@@ -92,8 +109,14 @@ TEST(FrameCommand, RatchetAndRatchetWindow) {
   const auto ahead = run_cli(encrypt_vp8({"--ratchet", "2"}));
   ASSERT_EQ(ahead.status, kOk);
   const std::string frame = ahead.out.substr(0, ahead.out.size() - 1);
-  EXPECT_EQ(run_cli(decrypt(frame)).status, kFailed);
-  EXPECT_EQ(run_cli(decrypt(frame, {"--ratchet-window", "1"})).status, kFailed);
+  EXPECT_EQ(run_cli(decrypt(frame)).err,
+            "matrixrtc frame: decryption failed with the key at index 7 (wrong key or tampered frame) "
+            "(decryption_failed)\n");
+  const auto behind = run_cli(decrypt(frame, {"--ratchet-window", "1"}));
+  EXPECT_EQ(behind.status, kFailed);
+  EXPECT_EQ(behind.err,
+            "matrixrtc frame: decryption failed with the key at index 7 and 1 ratchets of it (wrong key or "
+            "tampered frame) (decryption_failed)\n");
   EXPECT_EQ(run_cli(decrypt(frame, {"--ratchet", "2"})).out, std::string(kVp8Plain) + "\n");
   const auto caught_up = run_cli(decrypt(frame, {"--ratchet-window", "2", "--json"}));
   EXPECT_EQ(caught_up.status, kOk);
@@ -184,12 +207,32 @@ TEST(FrameCommand, UsageErrorsExitTwo) {
   }
 }
 
+TEST(FrameCommand, Pbkdf2PasswordsMustBeUtf8) {
+  // 0xff; C0 80 (overlong NUL); ED A0 80 (a surrogate); F4 90 80 80 (above U+10FFFF); C3 (cut short).
+  for (const char* key : {"/w==", "wIA=", "7aCA", "9JCAgA==", "ww=="}) {
+    for (const char* command : {"encrypt", "decrypt", "keys"}) {
+      std::vector<std::string> args{"frame", command, "--kdf", "pbkdf2", "--key-b64", key};
+      if (std::string_view(command) != "keys") args.insert(args.end(), {"--codec", "opus", "--hex", "f801"});
+      const auto run = run_cli(args);
+      EXPECT_EQ(run.status, kUsage) << key << ' ' << command;
+      EXPECT_TRUE(run.out.empty());
+      EXPECT_NE(run.err.find("--key-b64: with --kdf pbkdf2 the key is a password and must be UTF-8"), std::string::npos)
+          << run.err;
+    }
+    // The same bytes are a fine raw HKDF key.
+    EXPECT_EQ(run_cli({"frame", "keys", "--kdf", "hkdf", "--key-b64", key}).status, kOk) << key;
+  }
+  // "é" and U+10FFFF (F4 8F BF BF) are UTF-8.
+  EXPECT_EQ(run_cli({"frame", "keys", "--kdf", "pbkdf2", "--key-b64", "w6k="}).status, kOk);
+  EXPECT_EQ(run_cli({"frame", "keys", "--kdf", "pbkdf2", "--key-b64", "9I+/vw=="}).status, kOk);
+}
+
 TEST(FrameCommand, HelpDocumentsEveryFlag) {
   const auto run = run_cli({"frame", "--help"});
   EXPECT_EQ(run.status, kOk);
   for (const char* flag : {"--kdf", "--key-b64", "--key-index", "--ratchet ", "--ratchet-window", "--codec",
                            "--keyframe", "--ssrc", "--rtp-timestamp", "--send-count", "--keyring-size", "--key-size",
-                           "--sif-trailer", "--hex", "--json", "Exit status"}) {
+                           "--sif-trailer", "--hex", "--json", "\"salt\"", "Exit status"}) {
     EXPECT_NE(run.out.find(flag), std::string::npos) << flag;
   }
   EXPECT_NE(run_cli({"--help"}).out.find("frame encrypt|decrypt|keys"), std::string::npos);
