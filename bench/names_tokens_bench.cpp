@@ -26,14 +26,7 @@ BENCHMARK(BM_IdentityWithDevice);
 
 lk::AccessTokenClaims member_claims() {
   auto claims = lk::make_claims("APIKEY", "J+T45tGruxc+HrUOqJJlyQSV33m728Cme4+vt8/SWrU", kNow, 3600);
-  auto& video = claims.video.emplace();
-  video.room = "O8437W3+jmzMVjoIP3tNwbm+XxHQk2iKpOA7aqw3qSc";
-  video.room_join = true;
-  video.room_create = false;
-  video.can_publish = true;
-  video.can_subscribe = true;
-  video.can_update_own_metadata = false;
-  video.hidden = false;
+  claims.video = lk::member_video_grant("O8437W3+jmzMVjoIP3tNwbm+XxHQk2iKpOA7aqw3qSc", true, false);
   return claims;
 }
 

@@ -46,14 +46,8 @@ boost::asio::awaitable<std::expected<TokenAnswer, authz::ApiError>> TokenIssuer:
                                                                                         IssueOutcome& outcome) {
   const std::int64_t now = unix_now_();
   lk::AccessTokenClaims claims = lk::make_claims(config_.key, identity, now, config_.token_ttl_seconds);
-  lk::VideoGrant& video = claims.video.emplace();
-  video.room = alias;
-  video.room_join = true;
-  video.room_create = false;  // it would also allow deleting any room (MSC4195)
-  video.can_publish = subject.full_access || config_.restricted_can_publish;
-  video.can_subscribe = true;
-  video.can_update_own_metadata = config_.can_update_own_metadata;
-  video.hidden = false;
+  claims.video = lk::member_video_grant(alias, subject.full_access || config_.restricted_can_publish,
+                                        config_.can_update_own_metadata);
   auto jwt = lk::mint_access_token(claims, config_.secret);
   if (!jwt) {
     outcome.detail = cat("minting failed: ", jwt.error().message);

@@ -60,6 +60,18 @@ Result<VideoGrant> video_from_json(const bj::value& value) {
 
 }  // namespace
 
+VideoGrant member_video_grant(std::string room, bool can_publish, bool can_update_own_metadata) {
+  VideoGrant video;
+  video.room = std::move(room);
+  video.room_join = true;
+  video.room_create = false;
+  video.can_publish = can_publish;
+  video.can_subscribe = true;
+  video.can_update_own_metadata = can_update_own_metadata;
+  video.hidden = false;
+  return video;
+}
+
 AccessTokenClaims make_claims(std::string_view api_key, std::string_view identity, std::int64_t now,
                               std::int64_t ttl_seconds) {
   AccessTokenClaims claims;

@@ -77,6 +77,11 @@ struct AccessTokenClaims {
   friend bool operator==(const AccessTokenClaims&, const AccessTokenClaims&) = default;
 };
 
+/// The grant a MatrixRTC member gets (MSC4195): join `room` and subscribe;
+/// never roomCreate (it also allows deleting any room) and never hidden;
+/// publishing and own-metadata updates as the caller decides.
+[[nodiscard]] VideoGrant member_video_grant(std::string room, bool can_publish, bool can_update_own_metadata);
+
 /// Claims for `identity`, valid from `now` for `ttl_seconds` (nbf = iat = now).
 [[nodiscard]] AccessTokenClaims make_claims(std::string_view api_key, std::string_view identity, std::int64_t now,
                                             std::int64_t ttl_seconds);

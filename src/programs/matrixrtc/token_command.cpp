@@ -148,14 +148,7 @@ int mint(const CommandLine& line, Io& io) {
   if (!ttl || *ttl <= 0) return usage_error(io, "token", "--ttl must be a positive integer");
 
   lk::AccessTokenClaims claims = lk::make_claims(keys->key, *identity, *now, *ttl);
-  lk::VideoGrant& video = claims.video.emplace();
-  video.room = *room;
-  video.room_join = true;
-  video.room_create = false;
-  video.can_publish = true;
-  video.can_subscribe = true;
-  video.can_update_own_metadata = false;
-  video.hidden = false;
+  claims.video = lk::member_video_grant(*room, true, false);
   for (const auto& grant : line.values("grant")) {
     if (auto ok = apply_grant(claims, grant); !ok) return usage_error(io, "token", ok.error().message);
   }

@@ -14,14 +14,7 @@ constexpr std::int64_t kNow = 1'795'422'382;
 
 AccessTokenClaims member_claims() {
   AccessTokenClaims claims = make_claims("APIKEY", "J+T45tGruxc+HrUOqJJlyQSV33m728Cme4+vt8/SWrU", kNow, 3600);
-  VideoGrant& video = claims.video.emplace();
-  video.room = "O8437W3+jmzMVjoIP3tNwbm+XxHQk2iKpOA7aqw3qSc";
-  video.room_join = true;
-  video.room_create = false;
-  video.can_publish = true;
-  video.can_subscribe = true;
-  video.can_update_own_metadata = false;
-  video.hidden = false;
+  claims.video = member_video_grant("O8437W3+jmzMVjoIP3tNwbm+XxHQk2iKpOA7aqw3qSc", true, false);
   return claims;
 }
 
