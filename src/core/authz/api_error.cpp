@@ -19,6 +19,11 @@ ApiError bad_json(std::string text) { return {400, "M_BAD_JSON", std::move(text)
 ApiError unauthorized() { return {401, "M_UNAUTHORIZED", "The request could not be authorised."}; }
 ApiError internal_error() { return {500, "M_UNKNOWN", "Internal Server Error"}; }
 ApiError room_creation_failed() { return {500, "M_UNKNOWN", "Unable to create room on SFU"}; }
+ApiError delegation_forbidden() {
+  return {403, "M_FORBIDDEN", "Delegation of delayed events is only supported for full access users"};
+}
+ApiError cs_api_unresolvable() { return {400, "M_BAD_JSON", "Unable to resolve client-server API"}; }
+ApiError webhook_unauthorized() { return {401, "M_UNAUTHORIZED", "The webhook could not be verified."}; }
 ApiError shutting_down() { return {503, "M_UNKNOWN", "Service is shutting down"}; }
 
 }  // namespace matrixrtc::core::authz

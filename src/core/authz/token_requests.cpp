@@ -129,7 +129,14 @@ RequestResult<SfuGetRequest> parse_sfu_get_request(std::string_view body) {
   return request;
 }
 
-RequestResult<GetTokenRequest> parse_get_token_request(std::string_view body) {
+namespace {
+
+// /get_token and /delegate_delayed_leave share a body; the reference words
+// two of the texts differently per endpoint ("missing a `id`" vs "missing
+// `id`"), and only the delegation endpoint requires the delay fields.
+enum class SlotEndpoint { get_token, delegate };
+
+RequestResult<GetTokenRequest> parse_slot_request(std::string_view body, SlotEndpoint endpoint) {
   auto object = parse_body(body);
   if (!object) return std::unexpected(std::move(object.error()));
   FieldReader reader(&*object);
@@ -145,19 +152,25 @@ RequestResult<GetTokenRequest> parse_get_token_request(std::string_view body) {
   auto delayed = read_delayed_leave(reader);
   if (!reader.ok()) return std::unexpected(not_json());
 
+  const bool token_endpoint = endpoint == SlotEndpoint::get_token;
   if (request.room_id.empty() || request.slot_id.empty()) {
     return std::unexpected(bad_json("The request body is missing `room_id` or `slot_id`"));
   }
   if (request.member.id.empty() || request.member.claimed_user_id.empty() || request.member.claimed_device_id.empty()) {
-    return std::unexpected(
-        bad_json("The request body `member` is missing a `id`, `claimed_user_id` or `claimed_device_id`"));
+    return std::unexpected(bad_json(token_endpoint
+                                        ? "The request body `member` is missing a `id`, `claimed_user_id` or `claimed_device_id`"
+                                        : "The request body `member` is missing `id`, `claimed_user_id` or `claimed_device_id`"));
   }
   if (request.openid_token.access_token.empty() || request.openid_token.matrix_server_name.empty()) {
-    return std::unexpected(
-        bad_json("The request body `openid_token` is missing a `access_token` or `matrix_server_name`"));
+    return std::unexpected(bad_json(token_endpoint
+                                        ? "The request body `openid_token` is missing a `access_token` or `matrix_server_name`"
+                                        : "The request body `openid_token` is missing `access_token` or `matrix_server_name`"));
   }
   if (!delayed) return std::unexpected(std::move(delayed.error()));
   request.delayed_leave = std::move(*delayed);
+  if (!token_endpoint && !request.delayed_leave) {
+    return std::unexpected(bad_json("The request body is missing `delay_id` or `delay_timeout`"));
+  }
   if (auto valid = matrix::validate_room_id(request.room_id); !valid) {
     return std::unexpected(bad_json(cat("The request body `room_id` is not a valid room ID: ", valid.error().message)));
   }
@@ -167,6 +180,24 @@ RequestResult<GetTokenRequest> parse_get_token_request(std::string_view body) {
   }
   if (auto error = check_server_name(request.openid_token)) return std::unexpected(std::move(*error));
   return request;
+}
+
+}  // namespace
+
+RequestResult<GetTokenRequest> parse_get_token_request(std::string_view body) {
+  return parse_slot_request(body, SlotEndpoint::get_token);
+}
+
+RequestResult<DelegateRequest> parse_delegate_request(std::string_view body) {
+  auto request = parse_slot_request(body, SlotEndpoint::delegate);
+  if (!request) return std::unexpected(std::move(request.error()));
+  DelegateRequest delegate;
+  delegate.room_id = std::move(request->room_id);
+  delegate.slot_id = std::move(request->slot_id);
+  delegate.openid_token = std::move(request->openid_token);
+  delegate.member = std::move(request->member);
+  delegate.delayed_leave = std::move(*request->delayed_leave);
+  return delegate;
 }
 
 }  // namespace matrixrtc::core::authz

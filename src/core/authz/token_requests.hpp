@@ -52,10 +52,21 @@ struct GetTokenRequest {
   std::optional<DelayedLeave> delayed_leave;
 };
 
+/// POST /delegate_delayed_leave: the /get_token body with the delay fields
+/// required.
+struct DelegateRequest {
+  std::string room_id;
+  std::string slot_id;
+  OpenIdToken openid_token;
+  Member member;
+  DelayedLeave delayed_leave;
+};
+
 template <class T>
 using RequestResult = std::expected<T, ApiError>;
 
 [[nodiscard]] RequestResult<SfuGetRequest> parse_sfu_get_request(std::string_view body);
 [[nodiscard]] RequestResult<GetTokenRequest> parse_get_token_request(std::string_view body);
+[[nodiscard]] RequestResult<DelegateRequest> parse_delegate_request(std::string_view body);
 
 }  // namespace matrixrtc::core::authz

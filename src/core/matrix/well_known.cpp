@@ -126,6 +126,22 @@ Result<std::string> parse_well_known_server(std::string_view body) {
   return std::string(name);
 }
 
+Result<std::string> parse_well_known_client(std::string_view body) {
+  auto document = json::parse_strict_object(body);
+  if (!document)
+    return fail(ErrorCode::invalid_json, cat("well-known document is not a JSON object: ", document.error().message));
+  const auto* homeserver = document->if_contains("m.homeserver");
+  if (homeserver == nullptr || !homeserver->is_object())
+    return fail(ErrorCode::invalid_argument, "well-known document has no m.homeserver object");
+  const auto* base_url = homeserver->get_object().if_contains("base_url");
+  if (base_url == nullptr || !base_url->is_string() || base_url->get_string().empty())
+    return fail(ErrorCode::invalid_argument, "well-known m.homeserver.base_url is missing or not a string");
+  std::string url(base_url->get_string());
+  while (url.ends_with('/')) url.pop_back();  // base URLs are joined with paths that start with '/'
+  if (url.empty()) return fail(ErrorCode::invalid_argument, "well-known m.homeserver.base_url is empty");
+  return url;
+}
+
 std::chrono::seconds well_known_lifetime(std::optional<std::string_view> cache_control,
                                          std::optional<std::string_view> expires,
                                          std::chrono::system_clock::time_point now) {

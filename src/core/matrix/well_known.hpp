@@ -24,6 +24,11 @@ inline constexpr std::chrono::seconds kWellKnownErrorLifetime = std::chrono::hou
 /// invalid_argument and no Matrix errcode.
 [[nodiscard]] Result<std::string> parse_well_known_server(std::string_view body);
 
+/// The client-server API base URL from a /.well-known/matrix/client body
+/// (`m.homeserver.base_url`, a non-empty string; trailing slashes removed).
+/// The URL itself is checked by whoever connects to it.
+[[nodiscard]] Result<std::string> parse_well_known_client(std::string_view body);
+
 /// The lifetime of a successful answer from its Cache-Control and Expires
 /// header values (absent headers are nullopt), evaluated at `now`:
 /// `no-store` or `no-cache` mean zero (do not cache); `max-age` wins over

@@ -12,6 +12,10 @@ TEST(ApiError, CatalogueMatchesTheReference) {
   EXPECT_EQ(internal_error(), (ApiError{500, "M_UNKNOWN", "Internal Server Error"}));
   EXPECT_EQ(room_creation_failed(), (ApiError{500, "M_UNKNOWN", "Unable to create room on SFU"}));
   EXPECT_EQ(shutting_down(), (ApiError{503, "M_UNKNOWN", "Service is shutting down"}));
+  EXPECT_EQ(delegation_forbidden(),
+            (ApiError{403, "M_FORBIDDEN", "Delegation of delayed events is only supported for full access users"}));
+  EXPECT_EQ(cs_api_unresolvable(), (ApiError{400, "M_BAD_JSON", "Unable to resolve client-server API"}));
+  EXPECT_EQ(webhook_unauthorized(), (ApiError{401, "M_UNAUTHORIZED", "The webhook could not be verified."}));
 }
 
 TEST(ApiError, SerialisesAsMatrixErrorBody) {

@@ -31,6 +31,30 @@ TEST(WellKnownServer, RefusesBadDocuments) {
   EXPECT_FALSE(parse_well_known_server(R"({"m.server":"example.org:0"})"));
 }
 
+TEST(WellKnownClient, ReadsTheBaseUrlWithoutTrailingSlashes) {
+  EXPECT_EQ(parse_well_known_client(R"({"m.homeserver":{"base_url":"https://matrix.example.org/"}})").value(),
+            "https://matrix.example.org");
+  EXPECT_EQ(parse_well_known_client(
+                R"({"m.homeserver":{"base_url":"https://hs.example:8443/prefix"},"org.matrix.msc4143.rtc_foci":[]})")
+                .value(),
+            "https://hs.example:8443/prefix");
+}
+
+TEST(WellKnownClient, RefusesBadDocuments) {
+  EXPECT_EQ(parse_well_known_client("<html>").error().code, ErrorCode::invalid_json);
+  EXPECT_EQ(parse_well_known_client(R"({})").error().message, "well-known document has no m.homeserver object");
+  EXPECT_EQ(parse_well_known_client(R"({"m.homeserver":"https://x"})").error().message,
+            "well-known document has no m.homeserver object");
+  for (const char* body : {R"({"m.homeserver":{}})", R"({"m.homeserver":{"base_url":5}})",
+                           R"({"m.homeserver":{"base_url":""}})"}) {
+    EXPECT_EQ(parse_well_known_client(body).error().message,
+              "well-known m.homeserver.base_url is missing or not a string")
+        << body;
+  }
+  EXPECT_EQ(parse_well_known_client(R"({"m.homeserver":{"base_url":"///"}})").error().message,
+            "well-known m.homeserver.base_url is empty");
+}
+
 TEST(WellKnownLifetime, DefaultsTo24Hours) {
   EXPECT_EQ(well_known_lifetime(std::nullopt, std::nullopt, kNow), hours(24));
   EXPECT_EQ(well_known_lifetime("public", std::nullopt, kNow), hours(24));
