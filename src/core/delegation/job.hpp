@@ -60,7 +60,7 @@ enum class ActionKind {
   poll_participant,  ///< RoomService GetParticipant for every identity in `identities()`
   restart,           ///< POST …/delayed_events/{delay_id}/restart
   send,              ///< POST …/delayed_events/{delay_id}/send
-  persist,           ///< store the job (restarted_at changed, or new)
+  persist,           ///< store the job (restarted_at changed; a new job is stored by the service on add)
   remove,            ///< delete the job from the store (it reached a terminal state)
 };
 
@@ -134,11 +134,13 @@ class Job {
   [[nodiscard]] const JobParams& params() const;
   /// All identities to look for: the main one first, then the alternatives.
   [[nodiscard]] std::vector<std::string> identities() const;
-  /// The identity seen connected, once one was.
+  /// The identity a `present` poll reported, once one did (a joined webhook
+  /// names none here: the service matched it on any of `identities()`).
   [[nodiscard]] const std::string& connected_identity() const;
   /// Time of the last successful restart (or of creation): what `persist` stores.
   [[nodiscard]] std::int64_t restarted_at_ms() const;
-  /// Whether a call the job asked for has not reported back yet.
+  /// Whether a call the job asked for has not reported back yet (false once
+  /// terminal: late results are ignored).
   [[nodiscard]] bool call_in_flight() const;
 
  private:
