@@ -9,13 +9,35 @@
 //   WaitingForInitialConnect --aborted--> Aborted (no send)
 //   WaitingForInitialConnect --waiting timed out--> Disconnected (send)
 //   Connected --delayed event timed out / not found / no CS API--> Aborted
+//   Disconnected --sent, or 404--> Completed
+//   Disconnected --send window closed without success--> Aborted (gave up)
 //   any --replaced--> Replaced (nothing sent)
+//
+// Contract with the service (the exact rules are in job.cpp's comments):
+// - `start()` never asks for `persist`: the service stores a new job itself
+//   when it adds it. It returns {poll_participant}, or {send} when a restored
+//   job's waiting time is already over.
+// - Entering a terminal state returns {remove}, except Replaced (the newer job
+//   owns the store entry), which returns nothing. Once terminal, every call
+//   returns nothing.
+// - A successful restart returns {persist} (restarted_at changed), possibly
+//   followed by a call that has fallen due meanwhile.
+// - At most one call (poll_participant, restart, send) is in flight. Every
+//   call asked for must be answered with exactly one result: on_poll_result
+//   for polls; on_restart_result, on_send_result or on_cs_api_unresolvable for
+//   restart and send. While a call is in flight `next_wakeup()` is empty: the
+//   service's calls have their own timeouts, and each result handler runs
+//   whatever fell due (timeouts included) once the result is applied.
+// - Events before `start()` are ignored (except on_replaced).
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "core/delegation/backoff.hpp"
 
 namespace matrixrtc::core::delegation {
 
@@ -38,7 +60,7 @@ enum class ActionKind {
   poll_participant,  ///< RoomService GetParticipant for every identity in `identities()`
   restart,           ///< POST …/delayed_events/{delay_id}/restart
   send,              ///< POST …/delayed_events/{delay_id}/send
-  persist,           ///< store the job (restarted_at changed, or new)
+  persist,           ///< store the job (restarted_at changed; a new job is stored by the service on add)
   remove,            ///< delete the job from the store (it reached a terminal state)
 };
 
@@ -86,18 +108,25 @@ class Job {
   /// store (`restarted_at_ms` from the record). `seed` drives the jitter.
   Job(JobParams params, JobTimings timings, std::int64_t restarted_at_ms, std::uint64_t seed);
 
-  /// Begins: Waiting, poll at once. Returns the actions to carry out now.
+  /// Begins: Waiting, poll at once. Returns the actions to carry out now:
+  /// {poll_participant}, or {send} if the waiting time is already over (a
+  /// restored job near its deadline). Never {persist}: the service stores a
+  /// new job itself. A second call returns nothing.
   std::vector<ActionKind> start(std::int64_t now_ms);
   std::vector<ActionKind> on_participant_event(ParticipantEvent event, std::int64_t now_ms);
   /// `identity` is the identity found present (for `present`).
   std::vector<ActionKind> on_poll_result(PollResult result, std::int64_t now_ms, const std::string& identity = {});
   std::vector<ActionKind> on_restart_result(CallResult result, std::int64_t now_ms);
   std::vector<ActionKind> on_send_result(CallResult result, std::int64_t now_ms);
-  /// The client-server API of `server_name` could not be resolved for a call.
+  /// The client-server API of `server_name` could not be resolved for a call
+  /// (answers the restart or send in flight). Connected: Aborted + {remove}.
+  /// Disconnected: the send is retried with the backoff until its window
+  /// closes. Waiting (no CS API call is made there) and terminal: ignored.
   std::vector<ActionKind> on_cs_api_unresolvable(std::int64_t now_ms);
   /// A newer job took this key: stop, send nothing.
   std::vector<ActionKind> on_replaced();
-  /// Timers: call at or after `next_wakeup()`; due work is returned.
+  /// Timers: call at or after `next_wakeup()`; due work is returned. Calling
+  /// it early, or while a call is in flight, is harmless.
   std::vector<ActionKind> on_wakeup(std::int64_t now_ms);
 
   [[nodiscard]] std::optional<std::int64_t> next_wakeup() const;
@@ -105,15 +134,43 @@ class Job {
   [[nodiscard]] const JobParams& params() const;
   /// All identities to look for: the main one first, then the alternatives.
   [[nodiscard]] std::vector<std::string> identities() const;
-  /// The identity seen connected, once one was.
+  /// The identity a `present` poll reported, once one did (a joined webhook
+  /// names none here: the service matched it on any of `identities()`).
   [[nodiscard]] const std::string& connected_identity() const;
   /// Time of the last successful restart (or of creation): what `persist` stores.
   [[nodiscard]] std::int64_t restarted_at_ms() const;
-  /// Whether a call the job asked for has not reported back yet.
+  /// Whether a call the job asked for has not reported back yet (false once
+  /// terminal: late results are ignored).
   [[nodiscard]] bool call_in_flight() const;
 
  private:
-  // implementation-defined members
+  enum class Call { none, poll, restart, send };
+
+  void enter_connected(std::int64_t now_ms);
+  void enter_disconnected(std::int64_t now_ms);
+  void enter_terminal(JobState state, std::vector<ActionKind>& actions);
+  /// Issues whatever has fallen due, at most one call; handles timeouts.
+  void run_due(std::int64_t now_ms, std::vector<ActionKind>& actions);
+  void issue(Call call, ActionKind action, std::vector<ActionKind>& actions);
+  [[nodiscard]] std::int64_t delayed_event_deadline_ms() const;
+  [[nodiscard]] std::int64_t retry_delay_ms(const CallResult& result);
+
+  JobParams params_;
+  JobTimings timings_;
+  std::int64_t restarted_at_ms_;
+  Backoff backoff_;
+  JobState state_ = JobState::waiting_for_initial_connect;
+  bool started_ = false;
+  Call in_flight_ = Call::none;
+  JobState poll_issued_in_ = JobState::waiting_for_initial_connect;  ///< a poll's result is stale after a transition
+  std::string connected_identity_;
+  // Timers (Unix ms); which ones matter depends on the state.
+  std::int64_t waiting_deadline_ms_ = 0;  ///< Waiting: give up waiting, send
+  std::int64_t next_poll_ms_ = 0;         ///< Waiting: next GetParticipant
+  std::int64_t next_restart_ms_ = 0;      ///< Connected: next restart (or restart retry)
+  std::optional<std::int64_t> next_sanity_ms_;  ///< Connected: next sanity poll (if enabled)
+  std::int64_t next_send_ms_ = 0;         ///< Disconnected: next send (or retry)
+  std::int64_t send_window_end_ms_ = 0;   ///< Disconnected: give up sending
 };
 
 }  // namespace matrixrtc::core::delegation
