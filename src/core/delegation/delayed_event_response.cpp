@@ -1,10 +1,10 @@
 #include "core/delegation/delayed_event_response.hpp"
 
 #include <algorithm>
-#include <array>
+#include <chrono>
 #include <boost/json/object.hpp>
 
-#include "core/delegation/civil_time.hpp"
+#include "core/matrix/well_known.hpp"
 #include "core/json/strict_parser.hpp"
 #include "core/text.hpp"
 
@@ -15,61 +15,12 @@ constexpr std::string_view kPathPrefix = "/_matrix/client/unstable/org.matrix.ms
 // Retry delays beyond this (about 31 700 years) are clamped so sums cannot wrap.
 constexpr std::int64_t kMaxRetryMs = 999'999'999'999'000;
 
-constexpr std::array<std::string_view, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-constexpr std::array<std::string_view, 7> kDays = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
-constexpr std::array<std::string_view, 7> kLongDays = {"Monday", "Tuesday",  "Wednesday", "Thursday",
-                                                       "Friday", "Saturday", "Sunday"};
-
 bool is_unreserved(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
          c == '_' || c == '~';
 }
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-// `count` digits at `pos` (bounds checked), or -1.
-int digits_at(std::string_view text, std::size_t pos, std::size_t count) {
-  if (pos > text.size() || text.size() - pos < count) return -1;
-  int value = 0;
-  for (std::size_t i = pos; i < pos + count; ++i) {
-    if (!is_digit(text[i])) return -1;
-    value = value * 10 + (text[i] - '0');
-  }
-  return value;
-}
-
-template <std::size_t N>
-bool one_of(std::string_view word, const std::array<std::string_view, N>& names) {
-  return std::ranges::find(names, word) != names.end();
-}
-
-unsigned month_at(std::string_view text, std::size_t pos) {
-  if (pos > text.size() || text.size() - pos < 3) return 0;
-  const auto it = std::ranges::find(kMonths, text.substr(pos, 3));
-  return it == kMonths.end() ? 0 : static_cast<unsigned>(it - kMonths.begin()) + 1;
-}
-
-bool char_at(std::string_view text, std::size_t pos, char c) { return pos < text.size() && text[pos] == c; }
-
-// "hh:mm:ss" at `pos` into seconds of the day, or -1.
-std::int64_t time_of_day_at(std::string_view text, std::size_t pos) {
-  const int hour = digits_at(text, pos, 2);
-  const int minute = digits_at(text, pos + 3, 2);
-  const int second = digits_at(text, pos + 6, 2);
-  if (!char_at(text, pos + 2, ':') || !char_at(text, pos + 5, ':')) return -1;
-  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return -1;
-  return hour * 3600 + minute * 60 + second;
-}
-
-Result<std::int64_t> to_unix_ms(std::int64_t year, unsigned month, int day, std::int64_t seconds_of_day) {
-  if (month == 0 || day < 1 || static_cast<unsigned>(day) > civil::days_in_month(year, month) || seconds_of_day < 0) {
-    return fail(ErrorCode::invalid_argument, "HTTP date names no valid date and time");
-  }
-  return (civil::days_from_civil(year, month, static_cast<unsigned>(day)) * 86'400 + seconds_of_day) * 1000;
-}
-
-Result<std::int64_t> malformed() { return fail(ErrorCode::invalid_argument, "not an HTTP date"); }
 
 std::string_view trim(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
@@ -146,41 +97,11 @@ CallResult classify_delayed_event_response(DelayedEventAction action, unsigned s
   return {Kind::retry, body_retry_after_ms(body)};
 }
 
-// The three forms of RFC 9110 §5.6.7, exactly (case-sensitive names, single
-// spaces, GMT). RFC 850's two-digit year is 19yy for yy ≥ 70, else 20yy. The
-// day name must be a real one but is not checked against the date.
+// One HTTP-date reader for the whole core: the well-known cache rules use the same.
 Result<std::int64_t> parse_http_date(std::string_view text) {
-  if (text.size() == 29 && one_of(text.substr(0, 3), kDays) && text.substr(3, 2) == ", ") {
-    // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT
-    if (!char_at(text, 7, ' ') || !char_at(text, 11, ' ') || !char_at(text, 16, ' ') || text.substr(25) != " GMT") {
-      return malformed();
-    }
-    const int year = digits_at(text, 12, 4);
-    if (year < 0) return malformed();
-    return to_unix_ms(year, month_at(text, 8), digits_at(text, 5, 2), time_of_day_at(text, 17));
-  }
-  if (text.size() == 24 && one_of(text.substr(0, 3), kDays) && char_at(text, 3, ' ')) {
-    // asctime: Sun Nov  6 08:49:37 1994
-    if (!char_at(text, 7, ' ') || !char_at(text, 10, ' ') || !char_at(text, 19, ' ')) return malformed();
-    const int day = char_at(text, 8, ' ') ? digits_at(text, 9, 1) : digits_at(text, 8, 2);
-    const int year = digits_at(text, 20, 4);
-    if (year < 0) return malformed();
-    return to_unix_ms(year, month_at(text, 4), day, time_of_day_at(text, 11));
-  }
-  const auto comma = text.find(", ");
-  if (comma != std::string_view::npos && one_of(text.substr(0, comma), kLongDays) && text.size() == comma + 24) {
-    // RFC 850: Sunday, 06-Nov-94 08:49:37 GMT
-    const std::size_t p = comma + 2;
-    if (!char_at(text, p + 2, '-') || !char_at(text, p + 6, '-') || !char_at(text, p + 9, ' ') ||
-        text.substr(p + 18) != " GMT") {
-      return malformed();
-    }
-    const int yy = digits_at(text, p + 7, 2);
-    if (yy < 0) return malformed();
-    return to_unix_ms(yy >= 70 ? 1900 + yy : 2000 + yy, month_at(text, p + 3), digits_at(text, p, 2),
-                      time_of_day_at(text, p + 10));
-  }
-  return malformed();
+  const auto when = matrix::parse_http_date(text);
+  if (!when) return fail(ErrorCode::invalid_argument, "not an HTTP date");
+  return std::chrono::duration_cast<std::chrono::milliseconds>(when->time_since_epoch()).count();
 }
 
 }  // namespace matrixrtc::core::delegation
