@@ -4,6 +4,7 @@
 // The same server also plays the client-server API for delayed-leave
 // delegation: /.well-known/matrix/client and MSC4140's
 // POST …/delayed_events/{delay_id}/{restart|send}, with scripted answers.
+import http from 'node:http';
 import https from 'node:https';
 
 const DELAYED_PATH = /^\/_matrix\/client\/unstable\/org\.matrix\.msc4140\/delayed_events\/([^/]+)\/(restart|send)$/;
@@ -16,8 +17,9 @@ const DEFAULT_BODIES = {
 
 export class TestHomeserver {
   /** names: certificate subjectAltNames, e.g. ["DNS:hs.test", "IP:127.0.0.1"]. */
-  constructor(ca, { names, host = '127.0.0.1', port = 0 }) {
-    this.tls = ca.issue(names);
+  /** plain: serve HTTP without TLS (a client-server API at an http:// base_url). */
+  constructor(ca, { names, host = '127.0.0.1', port = 0, plain = false }) {
+    this.tls = plain ? null : ca.issue(names);
     this.host = host;
     this.wantedPort = port;
     this.users = new Map();     // access token -> sub
@@ -50,7 +52,9 @@ export class TestHomeserver {
   }
 
   async start() {
-    this.server = https.createServer({ key: this.tls.key, cert: this.tls.cert }, (req, res) => this.#handle(req, res));
+    const handler = (req, res) => this.#handle(req, res);
+    this.server = this.tls ? https.createServer({ key: this.tls.key, cert: this.tls.cert }, handler)
+      : http.createServer(handler);
     this.hanging = [];
     await new Promise((resolve, reject) => {
       this.server.once('error', reject);
@@ -79,7 +83,7 @@ export class TestHomeserver {
     }
     if (url.pathname === '/.well-known/matrix/client') {
       if (this.clientBaseUrl === null) return res.writeHead(404).end('{}');
-      const baseUrl = this.clientBaseUrl ?? `https://127.0.0.1:${this.port}`;
+      const baseUrl = this.clientBaseUrl ?? `${this.tls ? 'https' : 'http'}://127.0.0.1:${this.port}`;
       return res.writeHead(200, { 'content-type': 'application/json' })
         .end(JSON.stringify({ 'm.homeserver': { base_url: baseUrl } }));
     }

@@ -13,13 +13,16 @@ let eventSerial = 0;
 
 /**
  * A LiveKit WebhookEvent as LiveKit posts it (protobuf JSON). `event` is e.g.
- * 'participant_joined'; participant events need an identity.
+ * 'participant_joined'; participant events need an identity. participant_left
+ * carries disconnectReason CLIENT_INITIATED unless told otherwise.
  */
-export function webhookEvent(event, room, identity, { disconnectReason = 'CLIENT_INITIATED' } = {}) {
+export function webhookEvent(event, room, identity, { disconnectReason } = {}) {
   const body = { event, room: { sid: 'RM_test', name: room } };
   if (identity !== undefined) {
-    body.participant = { sid: 'PA_test', identity, state: event === 'participant_joined' ? 'ACTIVE' : 'DISCONNECTED',
-      disconnectReason };
+    const left = event === 'participant_left' || event === 'participant_connection_aborted';
+    body.participant = { sid: 'PA_test', identity, state: left ? 'DISCONNECTED' : 'ACTIVE' };
+    const reason = disconnectReason ?? (event === 'participant_left' ? 'CLIENT_INITIATED' : undefined);
+    if (reason) body.participant.disconnectReason = reason;
   }
   body.id = `EV_${process.pid}_${++eventSerial}`;
   body.createdAt = String(Math.floor(Date.now() / 1000));
@@ -66,8 +69,9 @@ export class TestSfu {
   async sendWebhook(serviceUrl, event, { key = this.key, secret = this.secret, tamper, bearer = false } = {}) {
     let body = typeof event === 'string' ? event : JSON.stringify(event);
     let token = await signWebhook(body, key, tamper === 'secret' ? `${secret}-but-wrong` : secret);
-    if (tamper === 'body') body = body.replace(/"identity":"/, '"identity":"x');
-    if (tamper === 'body' && !body.includes('"identity":"x')) body += ' ';
+    // Changed after signing in a way that keeps the event's meaning (so a
+    // service that skipped the hash check would act on it).
+    if (tamper === 'body') body = body.includes('"id":"EV_') ? body.replace('"id":"EV_', '"id":"EVX_') : `${body} `;
     if (bearer) token = `Bearer ${token}`;
     const headers = { 'content-type': 'application/webhook+json' };
     if (tamper !== 'missing') headers.authorization = token;
