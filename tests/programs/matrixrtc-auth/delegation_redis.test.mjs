@@ -50,10 +50,10 @@ async function redisFor(t) {
 /** A service stopped when the test ends (unless the test stopped it). */
 async function serviceFor(t, redis, extra = {}) {
   const service = await startService(baseEnv(redis, extra));
+  const stopOnce = service.stop;
   let stopped = null;
-  const stop = () => { stopped ??= service.stop(); return stopped; };
-  service.stop = stop;
-  t.after(stop);
+  service.stop = () => { stopped ??= stopOnce(); return stopped; };
+  t.after(() => service.stop());
   return service;
 }
 
