@@ -1,22 +1,60 @@
 // A homeserver's federation side over TLS: /.well-known/matrix/server and
 // /_matrix/federation/v1/openid/userinfo with scripted answers. Records every
 // request with its SNI and Host header so tests can check discovery.
+// The same server also plays the client-server API for delayed-leave
+// delegation: /.well-known/matrix/client and MSC4140's
+// POST …/delayed_events/{delay_id}/{restart|send}, with scripted answers.
+import http from 'node:http';
 import https from 'node:https';
+
+const DELAYED_PATH = /^\/_matrix\/client\/unstable\/org\.matrix\.msc4140\/delayed_events\/([^/]+)\/(restart|send)$/;
+
+const DEFAULT_BODIES = {
+  200: {},
+  404: { errcode: 'M_NOT_FOUND', error: 'Delayed event not found' },
+  429: { errcode: 'M_LIMIT_EXCEEDED', error: 'Too many requests' },
+};
 
 export class TestHomeserver {
   /** names: certificate subjectAltNames, e.g. ["DNS:hs.test", "IP:127.0.0.1"]. */
-  constructor(ca, { names, host = '127.0.0.1', port = 0 }) {
-    this.tls = ca.issue(names);
+  /** plain: serve HTTP without TLS (a client-server API at an http:// base_url). */
+  constructor(ca, { names, host = '127.0.0.1', port = 0, plain = false }) {
+    this.tls = plain ? null : ca.issue(names);
     this.host = host;
     this.wantedPort = port;
     this.users = new Map();     // access token -> sub
     this.mode = 'ok';           // ok | status500 | garbage | hang | huge
     this.wellKnown = null;      // object served at /.well-known/matrix/server, or null for 404
     this.requests = [];
+    // Client-server side. clientBaseUrl: undefined → https://127.0.0.1:<port>,
+    // a string → served as is, null → /.well-known/matrix/client is 404.
+    this.clientBaseUrl = undefined;
+    this.delayed = [];          // {action, delayId, rawPath, at, body, contentType, authorization, status}
+    this.delayedScripts = new Map();   // "action" or "action\ndelayId" -> [responses]
+    this.delayedDefault = { restart: 200, send: 200 };   // status once the scripts are used up
+  }
+
+  /**
+   * Queues answers for the next `action` calls ('restart' | 'send'), for one
+   * delay_id only when given (these go first), else for any. A response is
+   * {status, headers, body}; headers may be a function (evaluated when
+   * answering, e.g. for HTTP dates); body an object or a string.
+   */
+  scriptDelayed(action, responses, delayId) {
+    const key = delayId === undefined ? action : `${action}\n${delayId}`;
+    this.delayedScripts.set(key, [...(this.delayedScripts.get(key) ?? []), ...responses]);
+  }
+
+  /** The recorded delayed-event calls, optionally only those for one delay_id and/or action. */
+  delayedCalls(delayId, action) {
+    return this.delayed.filter((c) => (delayId === undefined || c.delayId === delayId)
+      && (action === undefined || c.action === action));
   }
 
   async start() {
-    this.server = https.createServer({ key: this.tls.key, cert: this.tls.cert }, (req, res) => this.#handle(req, res));
+    const handler = (req, res) => this.#handle(req, res);
+    this.server = this.tls ? https.createServer({ key: this.tls.key, cert: this.tls.cert }, handler)
+      : http.createServer(handler);
     this.hanging = [];
     await new Promise((resolve, reject) => {
       this.server.once('error', reject);
@@ -32,10 +70,23 @@ export class TestHomeserver {
     this.server?.close();
   }
 
-  #handle(req, res) {
+  async #handle(req, res) {
     const url = new URL(req.url, 'https://x');
-    this.requests.push({ path: url.pathname, host: req.headers.host, sni: req.socket.servername,
-      hasToken: url.searchParams.has('access_token') });
+    this.requests.push({ path: url.pathname, rawPath: req.url, method: req.method, host: req.headers.host,
+      sni: req.socket.servername, hasToken: url.searchParams.has('access_token') });
+    const rawPath = req.url.split('?')[0];
+    const delayed = rawPath.match(DELAYED_PATH);
+    if (delayed) {
+      let body = '';
+      for await (const chunk of req) body += chunk;
+      return this.#delayed(req, res, delayed, body);
+    }
+    if (url.pathname === '/.well-known/matrix/client') {
+      if (this.clientBaseUrl === null) return res.writeHead(404).end('{}');
+      const baseUrl = this.clientBaseUrl ?? `${this.tls ? 'https' : 'http'}://127.0.0.1:${this.port}`;
+      return res.writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ 'm.homeserver': { base_url: baseUrl } }));
+    }
     if (url.pathname === '/.well-known/matrix/server') {
       if (!this.wellKnown) return res.writeHead(404).end('{}');
       return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(this.wellKnown));
@@ -51,5 +102,25 @@ export class TestHomeserver {
     const sub = this.users.get(url.searchParams.get('access_token'));
     if (!sub) return res.writeHead(401).end('{"errcode":"M_UNKNOWN_TOKEN","error":"Access token unknown"}');
     return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ sub }));
+  }
+
+  #delayed(req, res, [, encodedId, action], body) {
+    if (req.method !== 'POST') return res.writeHead(405).end('{"errcode":"M_UNRECOGNIZED"}');
+    let delayId;
+    try {
+      delayId = decodeURIComponent(encodedId);
+    } catch {
+      delayId = encodedId;
+    }
+    const queue = this.delayedScripts.get(`${action}\n${delayId}`)?.length
+      ? this.delayedScripts.get(`${action}\n${delayId}`) : this.delayedScripts.get(action);
+    const scripted = queue?.shift() ?? { status: this.delayedDefault[action] ?? 200 };
+    const status = scripted.status ?? 200;
+    const headers = typeof scripted.headers === 'function' ? scripted.headers() : (scripted.headers ?? {});
+    const answer = scripted.body ?? DEFAULT_BODIES[status] ?? { errcode: 'M_UNKNOWN', error: `status ${status}` };
+    this.delayed.push({ action, delayId, rawPath: req.url, at: Date.now(), body, status,
+      contentType: req.headers['content-type'], authorization: req.headers.authorization });
+    return res.writeHead(status, { 'content-type': 'application/json', ...headers })
+      .end(typeof answer === 'string' ? answer : JSON.stringify(answer));
   }
 }

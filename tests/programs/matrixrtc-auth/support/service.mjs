@@ -37,14 +37,19 @@ export async function startService(env, args = []) {
   };
 }
 
-/** Runs the binary to completion (for start-up errors); returns {code, stderr}. */
-export function runToExit(env, args = []) {
+/**
+ * Runs the binary to completion (for start-up errors); returns {code, stderr}.
+ * With timeoutMs, a binary still running then is killed (code null, timedOut).
+ */
+export function runToExit(env, args = [], { timeoutMs } = {}) {
   return new Promise((resolve) => {
     const child = spawn(BINARY, args, { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     let stdout = '';
+    let timedOut = false;
+    const timer = timeoutMs ? setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, timeoutMs) : null;
     child.stderr.on('data', (chunk) => { stderr += chunk; });
     child.stdout.on('data', (chunk) => { stdout += chunk; });
-    child.on('exit', (code) => resolve({ code, stderr, stdout }));
+    child.on('exit', (code) => { if (timer) clearTimeout(timer); resolve({ code, stderr, stdout, timedOut }); });
   });
 }
