@@ -5,6 +5,8 @@ find_package(Threads REQUIRED)
 # c-ares ships no CMake package on Debian 12; its pkg-config file is there.
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(CARES REQUIRED IMPORTED_TARGET libcares)
+# hiredis (0.14 on Debian 12) likewise: the Redis client drives its async API.
+pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
 if(MATRIXRTC_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()
