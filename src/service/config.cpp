@@ -60,6 +60,12 @@ constexpr std::array kSettings{
             "how long OpenID validation with a homeserver may take, discovery included"},
     Setting{"LIVEKIT_DNS_SERVERS", "dns-servers", "",
             "DNS servers for discovery, `ip:port,…` (e.g. a local resolver); the system's when unset"},
+    Setting{"LIVEKIT_CS_API_ALLOW_HTTP", "cs-api-allow-http", "false",
+            "`true` accepts http:// client-server API base URLs for delayed-event calls (only https otherwise)"},
+    Setting{"LIVEKIT_CS_API_CACHE_SECONDS", "cs-api-cache-seconds", "14400",
+            "how long a discovered client-server API base URL is kept"},
+    Setting{"LIVEKIT_REDIS_LEASE_SECONDS", "redis-lease-seconds", "15",
+            "with Redis: how long an instance's claim on a delegation job lasts without renewal (renewed every third)"},
     Setting{"", "dev", "",
             "development mode: LiveKit's --dev key/secret/URL, bind 127.0.0.1:8080, all homeservers full access", true},
 };
@@ -308,7 +314,9 @@ core::Result<Config> load_config(const ConfigSources& sources) {
         integer("LIVEKIT_JWT_MAX_CONNECTIONS", config.max_connections, 1U),
         integer("LIVEKIT_JWT_MAX_BODY_BYTES", config.max_body_bytes, 1024U),
         integer("LIVEKIT_SHUTDOWN_GRACE_SECONDS", config.shutdown_grace_seconds, std::int64_t{0}),
-        integer("LIVEKIT_HOMESERVER_TIMEOUT_SECONDS", config.homeserver_timeout_seconds, std::int64_t{1})}) {
+        integer("LIVEKIT_HOMESERVER_TIMEOUT_SECONDS", config.homeserver_timeout_seconds, std::int64_t{1}),
+        integer("LIVEKIT_CS_API_CACHE_SECONDS", config.cs_api_cache_seconds, std::int64_t{0}),
+        integer("LIVEKIT_REDIS_LEASE_SECONDS", config.redis_lease_seconds, std::int64_t{1})}) {
     if (!result) return std::unexpected(std::move(result.error()));
   }
 
@@ -333,6 +341,11 @@ core::Result<Config> load_config(const ConfigSources& sources) {
     auto value = parse_bool("LIVEKIT_RESTRICTED_CAN_PUBLISH", *text);
     if (!value) return std::unexpected(std::move(value.error()));
     config.restricted_can_publish = *value;
+  }
+  if (const auto text = lookup.get("LIVEKIT_CS_API_ALLOW_HTTP")) {
+    auto value = parse_bool("LIVEKIT_CS_API_ALLOW_HTTP", *text);
+    if (!value) return std::unexpected(std::move(value.error()));
+    config.cs_api_allow_http = *value;
   }
   config.extra_ca_file = lookup.get("LIVEKIT_EXTRA_CA_FILE").value_or("");
   config.dns_servers = lookup.get("LIVEKIT_DNS_SERVERS").value_or("");

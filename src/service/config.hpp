@@ -50,6 +50,9 @@ struct Config {
   std::int64_t shutdown_grace_seconds = 10;
   std::int64_t homeserver_timeout_seconds = 10;  ///< whole OpenID validation, discovery included
   std::string dns_servers;                       ///< c-ares form "ip:port,…"; empty: the system's resolvers
+  bool cs_api_allow_http = false;                ///< accept http:// client-server API base URLs
+  std::int64_t cs_api_cache_seconds = 4 * 3600;  ///< the reference's fixed 4 h
+  std::int64_t redis_lease_seconds = 15;         ///< a job's claim by one instance, renewed every third
   bool dev_mode = false;
 
   /// Non-fatal problems found while reading (deprecated or invalid values

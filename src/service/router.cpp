@@ -5,7 +5,9 @@
 #include <chrono>
 #include <cstdio>
 
+#include "core/delegation/webhook_event.hpp"
 #include "core/json/canonical_json.hpp"
+#include "core/livekit/webhook_token.hpp"
 #include "core/text.hpp"
 
 namespace matrixrtc::service {
@@ -40,13 +42,72 @@ std::string path_of(std::string_view target) { return std::string(target.substr(
 
 }  // namespace
 
+net::ServerResponse Router::webhook(const net::ServerRequest& request, std::string& result, IssueOutcome& outcome) {
+  net::ServerResponse response = make_response(request, http::status::ok);
+  const auto header = request.find(http::field::authorization);
+  std::string_view authorization;
+  if (header != request.end()) authorization = std::string_view(header->value().data(), header->value().size());
+  const core::livekit::VerifyOptions options{config_.key, config_.secret, unix_now_()};
+  const auto verified = core::livekit::verify_webhook(authorization, request.body(), options);
+  if (!verified) {
+    const auto error = authz::webhook_unauthorized();
+    response.result(static_cast<http::status>(error.status));
+    response.set(http::field::content_type, "application/json");
+    response.body() = authz::to_json(error) + "\n";
+    result = error.errcode;
+    outcome.detail = core::cat("webhook not verified: ", verified.error().message);
+    return response;
+  }
+  auto event = core::delegation::parse_participant_webhook(request.body());
+  if (!event) {
+    const auto error = authz::not_json();
+    response.result(static_cast<http::status>(error.status));
+    response.set(http::field::content_type, "application/json");
+    response.body() = authz::to_json(error) + "\n";
+    result = error.errcode;
+    outcome.detail = core::cat("webhook body: ", event.error().message);
+    return response;
+  }
+  outcome.detail = core::cat("event=", event->event);
+  if (event->participant_event) delegation_.on_webhook(std::move(*event));
+  return response;
+}
+
 boost::asio::awaitable<net::ServerResponse> Router::handle(net::ServerRequest request, net::RequestContext context) {
   const std::string path = path_of(request.target());
   IssueOutcome outcome;
   net::ServerResponse response = make_response(request, http::status::not_found);
   std::string result = "ok";
 
-  if (path == "/sfu/get" || path == "/get_token") {
+  if (path == "/delegate_delayed_leave") {
+    if (request.method() == http::verb::options) {
+      response.result(http::status::ok);
+    } else if (request.method() != http::verb::post) {
+      response.result(http::status::method_not_allowed);
+      result = "method not allowed";
+    } else {
+      // Element Call probes this path without credentials and reads 404 as
+      // "unsupported": every bad request here answers 400 or 401.
+      std::expected<void, authz::ApiError> answer = std::unexpected(authz::internal_error());
+      auto parsed = authz::parse_delegate_request(request.body());
+      if (parsed) {
+        answer = co_await issuer_.delegate(*parsed, outcome);
+      } else {
+        answer = std::unexpected(std::move(parsed.error()));
+      }
+      if (answer) {
+        response.result(http::status::ok);
+        response.body() = "{}\n";
+      } else {
+        response.result(static_cast<http::status>(answer.error().status));
+        response.body() = authz::to_json(answer.error()) + "\n";
+        result = answer.error().errcode;
+      }
+    }
+    add_cors(response);
+  } else if (path == "/sfu_webhook") {
+    response = webhook(request, result, outcome);
+  } else if (path == "/sfu/get" || path == "/get_token") {
     if (request.method() == http::verb::options) {
       response.result(http::status::ok);
     } else if (request.method() != http::verb::post) {

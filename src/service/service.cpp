@@ -5,8 +5,10 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/use_future.hpp>
 #include <chrono>
 #include <csignal>
+#include <future>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -16,7 +18,13 @@
 #include "net/http_client.hpp"
 #include "net/http_server.hpp"
 #include "net/matrix_server_resolver.hpp"
+#include "net/redis_client.hpp"
+#include "service/cs_api_resolver.hpp"
+#include "service/delayed_event_client.hpp"
+#include "service/delegation_gateway.hpp"
+#include "service/delegation_manager.hpp"
 #include "service/federation_userinfo_client.hpp"
+#include "service/job_store.hpp"
 #include "service/router.hpp"
 #include "service/token_issuer.hpp"
 #include "service/twirp_room_client.hpp"
@@ -31,6 +39,84 @@ std::int64_t unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+std::int64_t unix_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Runs `task` on `io` until it finishes (before the loop's thread starts).
+template <class T>
+T run_now(asio::io_context& io, asio::awaitable<T> task) {
+  auto future = asio::co_spawn(io, std::move(task), asio::use_future);
+  while (future.wait_for(std::chrono::seconds(0)) != std::future_status::ready) io.run_one_for(std::chrono::milliseconds(50));
+  return future.get();
+}
+
+// Delegation jobs live on their own loop and thread: one place for the jobs,
+// their timers, the Redis connection and the client-server API cache, which
+// every shard reaches through a DelegationGateway.
+struct DelegationLoop {
+  asio::io_context io{1};
+  asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
+  std::unique_ptr<net::DnsResolver> dns;
+  std::unique_ptr<net::HttpClient> http;
+  std::unique_ptr<TwirpRoomClient> rooms;
+  std::unique_ptr<CsApiResolver> cs_api;
+  std::unique_ptr<DelayedEventClient> homeservers;
+  std::unique_ptr<net::RedisClient> redis;
+  std::unique_ptr<JobStore> store;
+  std::unique_ptr<DelegationManager> manager;
+};
+
+core::Result<std::unique_ptr<net::HttpClient>> make_http_client(asio::io_context& io, net::DnsResolver& dns,
+                                                                const Config& config) {
+  net::HttpClientOptions http_options;
+  if (!config.extra_ca_file.empty()) http_options.extra_ca_file = config.extra_ca_file;
+  http_options.verify_peer = !config.insecure_skip_verify_tls;
+  return net::HttpClient::create(io.get_executor(), dns, http_options);
+}
+
+core::Result<void> build_delegation(DelegationLoop& loop, const Config& config, Logger& logger) {
+  net::DnsResolverOptions dns_options;
+  dns_options.servers = config.dns_servers;
+  auto dns = net::DnsResolver::create(loop.io.get_executor(), dns_options);
+  if (!dns) return std::unexpected(std::move(dns.error()));
+  loop.dns = std::move(*dns);
+  auto http = make_http_client(loop.io, *loop.dns, config);
+  if (!http) return std::unexpected(std::move(http.error()));
+  loop.http = std::move(*http);
+  loop.rooms = std::make_unique<TwirpRoomClient>(*loop.http, config, unix_now);
+  loop.cs_api = std::make_unique<CsApiResolver>(*loop.http, config, unix_now_ms);
+  loop.homeservers = std::make_unique<DelayedEventClient>(*loop.http, *loop.cs_api, unix_now_ms);
+
+  const auto lease = std::chrono::seconds(config.redis_lease_seconds);
+  if (config.redis_url.empty()) {
+    loop.store = std::make_unique<MemoryJobStore>();
+  } else {
+    net::RedisOptions redis_options;
+    redis_options.url = config.redis_url;
+    redis_options.password = config.redis_password;
+    auto redis = net::RedisClient::create(loop.io.get_executor(), redis_options);
+    if (!redis) return std::unexpected(std::move(redis.error()));
+    loop.redis = std::move(*redis);
+    // The reference refuses to start without a working Redis; so do we.
+    std::vector<std::string> ping{"PING"};
+    auto pong = run_now(loop.io, loop.redis->command(std::move(ping)));
+    if (!pong) return core::fail(pong.error().code, cat("Redis: ", pong.error().message));
+    if (pong->type == net::RedisReply::Type::error) return core::fail(core::ErrorCode::bad_response, cat("Redis: ", pong->text));
+    loop.store = std::make_unique<RedisJobStore>(*loop.redis, make_instance_id(),
+                                                 std::chrono::duration_cast<std::chrono::milliseconds>(lease));
+  }
+  DelegationOptions options;
+  options.timings.sanity_check_ms = config.sanity_check_interval_seconds * 1000;
+  options.lease_renew_interval = std::chrono::duration_cast<std::chrono::milliseconds>(lease) / 3;
+  options.adopt_interval = std::chrono::duration_cast<std::chrono::milliseconds>(lease);
+  loop.manager = std::make_unique<DelegationManager>(loop.io.get_executor(), *loop.rooms, *loop.homeservers,
+                                                     *loop.store, logger, unix_now_ms, options);
+  run_now(loop.io, loop.manager->start());
+  return {};
+}
+
 struct Shard {
   asio::io_context io{1};
   asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
@@ -39,22 +125,21 @@ struct Shard {
   std::unique_ptr<net::MatrixServerResolver> resolver;
   std::unique_ptr<FederationUserInfoClient> users;
   std::unique_ptr<TwirpRoomClient> rooms;
+  std::unique_ptr<DelegationGateway> delegation;
   std::unique_ptr<TokenIssuer> issuer;
   std::unique_ptr<Router> router;
   std::unique_ptr<net::HttpServer> server;
 };
 
-core::Result<void> build_shard(Shard& shard, const Config& config, Logger& logger, const std::string& bind) {
+core::Result<void> build_shard(Shard& shard, const Config& config, Logger& logger, const std::string& bind,
+                               DelegationLoop& delegation) {
   net::DnsResolverOptions dns_options;
   dns_options.servers = config.dns_servers;
   auto dns = net::DnsResolver::create(shard.io.get_executor(), dns_options);
   if (!dns) return std::unexpected(std::move(dns.error()));
   shard.dns = std::move(*dns);
 
-  net::HttpClientOptions http_options;
-  if (!config.extra_ca_file.empty()) http_options.extra_ca_file = config.extra_ca_file;
-  http_options.verify_peer = !config.insecure_skip_verify_tls;
-  auto http = net::HttpClient::create(shard.io.get_executor(), *shard.dns, http_options);
+  auto http = make_http_client(shard.io, *shard.dns, config);
   if (!http) return std::unexpected(std::move(http.error()));
   shard.http = std::move(*http);
 
@@ -63,8 +148,10 @@ core::Result<void> build_shard(Shard& shard, const Config& config, Logger& logge
   shard.resolver = std::make_unique<net::MatrixServerResolver>(*shard.dns, *shard.http, resolver_options);
   shard.users = std::make_unique<FederationUserInfoClient>(*shard.http, *shard.resolver, config);
   shard.rooms = std::make_unique<TwirpRoomClient>(*shard.http, config, unix_now);
-  shard.issuer = std::make_unique<TokenIssuer>(config, *shard.users, *shard.rooms, unix_now);
-  shard.router = std::make_unique<Router>(*shard.issuer, logger);
+  shard.delegation = std::make_unique<DelegationGateway>(delegation.io.get_executor(), *delegation.manager,
+                                                         *delegation.homeservers);
+  shard.issuer = std::make_unique<TokenIssuer>(config, *shard.users, *shard.rooms, *shard.delegation, unix_now);
+  shard.router = std::make_unique<Router>(*shard.issuer, *shard.delegation, config, logger, unix_now);
 
   net::HttpServerOptions server_options;
   server_options.bind = bind;
@@ -84,11 +171,16 @@ core::Result<void> build_shard(Shard& shard, const Config& config, Logger& logge
 int run_service(const Config& config, Logger& logger) {
   const unsigned hardware = std::max(1U, std::thread::hardware_concurrency());
   const unsigned count = config.threads == 0 ? hardware : config.threads;
+  DelegationLoop delegation;
+  if (auto ok = build_delegation(delegation, config, logger); !ok) {
+    logger.error("cannot start", {{"reason", ok.error().message}});
+    return 1;
+  }
   std::vector<std::unique_ptr<Shard>> shards;
   std::string bind = config.bind;
   for (unsigned i = 0; i < count; ++i) {
     auto& shard = shards.emplace_back(std::make_unique<Shard>());
-    if (auto ok = build_shard(*shard, config, logger, bind); !ok) {
+    if (auto ok = build_shard(*shard, config, logger, bind, delegation); !ok) {
       logger.error("cannot start", {{"reason", ok.error().message}});
       return 1;
     }
@@ -124,10 +216,23 @@ int run_service(const Config& config, Logger& logger) {
     }
   });
 
+  std::thread delegation_thread([&delegation] { delegation.io.run(); });
   std::vector<std::thread> threads;
   for (std::size_t i = 1; i < shards.size(); ++i) threads.emplace_back([&shard = *shards[i]] { shard.io.run(); });
   shards.front()->io.run();
   for (auto& thread : threads) thread.join();
+  // Every shard has drained: no request can add a job any more.
+  asio::co_spawn(
+      delegation.io,
+      [&delegation]() -> asio::awaitable<void> {
+        co_await delegation.manager->stop();
+        if (delegation.redis) delegation.redis->close();
+        delegation.http->close_idle_connections();
+        delegation.work.reset();
+        delegation.io.stop();
+      },
+      asio::detached);
+  delegation_thread.join();
   logger.info("stopped");
   return 0;
 }

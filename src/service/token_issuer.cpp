@@ -11,9 +11,19 @@ namespace authz = core::authz;
 namespace lk = core::livekit;
 using core::cat;
 
-TokenIssuer::TokenIssuer(const Config& config, UserInfoClient& users, RoomServiceClient& rooms,
+TokenIssuer::TokenIssuer(const Config& config, UserInfoClient& users, RoomServiceClient& rooms, Delegation& delegation,
                          std::function<std::int64_t()> unix_now)
-    : config_(config), users_(users), rooms_(rooms), unix_now_(std::move(unix_now)) {}
+    : config_(config), users_(users), rooms_(rooms), delegation_(delegation), unix_now_(std::move(unix_now)) {}
+
+namespace {
+
+DelegationJobRequest job_request(const std::string& server_name, const authz::DelayedLeave& delayed, std::string room,
+                                 std::string identity, std::vector<std::string> alternatives) {
+  return DelegationJobRequest{server_name,       delayed.delay_id,    delayed.delay_timeout_ms,
+                              std::move(room),   std::move(identity), std::move(alternatives)};
+}
+
+}  // namespace
 
 boost::asio::awaitable<std::expected<TokenIssuer::Subject, authz::ApiError>> TokenIssuer::authenticate(
     const authz::OpenIdToken& token, IssueOutcome& outcome) {
@@ -40,10 +50,9 @@ boost::asio::awaitable<std::expected<TokenIssuer::Subject, authz::ApiError>> Tok
   co_return Subject{*sub, config_.is_full_access(token.matrix_server_name)};
 }
 
-boost::asio::awaitable<std::expected<TokenAnswer, authz::ApiError>> TokenIssuer::finish(const Subject& subject,
-                                                                                        std::string identity,
-                                                                                        std::string alias,
-                                                                                        IssueOutcome& outcome) {
+boost::asio::awaitable<std::expected<TokenAnswer, authz::ApiError>> TokenIssuer::finish(
+    const Subject& subject, std::string identity, std::string alias, std::optional<DelegationJobRequest> job,
+    IssueOutcome& outcome) {
   const std::int64_t now = unix_now_();
   lk::AccessTokenClaims claims = lk::make_claims(config_.key, identity, now, config_.token_ttl_seconds);
   claims.video = lk::member_video_grant(alias, subject.full_access || config_.restricted_can_publish,
@@ -54,6 +63,15 @@ boost::asio::awaitable<std::expected<TokenAnswer, authz::ApiError>> TokenIssuer:
     co_return std::unexpected(authz::internal_error());
   }
   if (subject.full_access) {
+    // The reference's order: client-server API first, then the room, then the job.
+    if (job) {
+      std::string server_name = job->server_name;
+      auto resolved = co_await delegation_.check_server(std::move(server_name));
+      if (!resolved) {
+        outcome.detail = "client-server API not resolvable for delegation";
+        co_return std::unexpected(std::move(resolved.error()));
+      }
+    }
     // Arguments are named locals: GCC 12 mishandles temporaries inside co_await.
     CreateRoomParams params{alias, config_.room_empty_timeout_seconds, config_.room_departure_timeout_seconds,
                             config_.room_max_participants};
@@ -61,6 +79,14 @@ boost::asio::awaitable<std::expected<TokenAnswer, authz::ApiError>> TokenIssuer:
     if (!created) {
       outcome.detail = cat("CreateRoom failed: ", created.error().message);
       co_return std::unexpected(authz::room_creation_failed());
+    }
+    if (job) {
+      DelegationJobRequest request = std::move(*job);
+      auto added = co_await delegation_.add_job(std::move(request));
+      if (!added) {
+        outcome.detail = "delegation job not added";
+        co_return std::unexpected(std::move(added.error()));
+      }
     }
   }
   co_return TokenAnswer{config_.livekit_url, std::move(*jwt)};
@@ -76,7 +102,9 @@ boost::asio::awaitable<std::expected<TokenAnswer, authz::ApiError>> TokenIssuer:
   auto alias = lk::room_alias(request.room, lk::kLegacySlotId);
   if (!alias) co_return std::unexpected(authz::internal_error());  // unreachable: inputs were validated
   std::string identity = lk::legacy_identity(subject->user_id, request.device_id);
-  auto answer = co_await finish(*subject, std::move(identity), std::move(*alias), outcome);
+  std::optional<DelegationJobRequest> job;
+  if (request.delayed_leave) job = job_request(request.openid_token.matrix_server_name, *request.delayed_leave, *alias, identity, {});
+  auto answer = co_await finish(*subject, std::move(identity), std::move(*alias), std::move(job), outcome);
   co_return answer;
 }
 
@@ -97,8 +125,44 @@ boost::asio::awaitable<std::expected<TokenAnswer, authz::ApiError>> TokenIssuer:
     outcome.detail = "member.id, claimed_device_id or slot_id is not UTF-8";
     co_return std::unexpected(authz::bad_json("The request body contains text that is not UTF-8"));
   }
-  auto answer = co_await finish(*subject, std::move(*identity), std::move(*alias), outcome);
+  std::optional<DelegationJobRequest> job;
+  if (request.delayed_leave) {
+    // A client that joins with a /sfu/get token connects as user:device
+    // (element-call #4209): the job looks for that identity too.
+    job = job_request(request.openid_token.matrix_server_name, *request.delayed_leave, *alias, *identity,
+                      {lk::legacy_identity(subject->user_id, request.member.claimed_device_id)});
+  }
+  auto answer = co_await finish(*subject, std::move(*identity), std::move(*alias), std::move(job), outcome);
   co_return answer;
+}
+
+boost::asio::awaitable<std::expected<void, authz::ApiError>> TokenIssuer::delegate(const authz::DelegateRequest& request,
+                                                                                   IssueOutcome& outcome) {
+  auto subject = co_await authenticate(request.openid_token, outcome);
+  if (!subject) co_return std::unexpected(std::move(subject.error()));
+  if (subject->user_id != request.member.claimed_user_id) {
+    outcome.detail = "OpenID user is not member.claimed_user_id";
+    co_return std::unexpected(authz::unauthorized());
+  }
+  if (!subject->full_access) co_return std::unexpected(authz::delegation_forbidden());
+  auto identity = lk::identity_with_device(subject->user_id, request.member.claimed_device_id, request.member.id);
+  auto alias = lk::room_alias(request.room_id, request.slot_id);
+  if (!identity || !alias) {
+    outcome.detail = "member.id, claimed_device_id or slot_id is not UTF-8";
+    co_return std::unexpected(authz::bad_json("The request body contains text that is not UTF-8"));
+  }
+  std::string server_name = request.openid_token.matrix_server_name;
+  auto resolved = co_await delegation_.check_server(std::move(server_name));
+  if (!resolved) {
+    outcome.detail = "client-server API not resolvable for delegation";
+    co_return std::unexpected(std::move(resolved.error()));
+  }
+  DelegationJobRequest job =
+      job_request(request.openid_token.matrix_server_name, request.delayed_leave, std::move(*alias),
+                  std::move(*identity), {lk::legacy_identity(subject->user_id, request.member.claimed_device_id)});
+  auto added = co_await delegation_.add_job(std::move(job));
+  if (!added) outcome.detail = "delegation job not added";
+  co_return added;
 }
 
 }  // namespace matrixrtc::service

@@ -1,13 +1,15 @@
-// The work behind POST /sfu/get and POST /get_token: validate the OpenID
-// token with the user's homeserver, check who the user is, derive the LiveKit
-// names by the endpoint's scheme, mint the token, and create the room for
-// full-access homeservers. Answers and errors are the reference's.
+// The work behind POST /sfu/get, /get_token and /delegate_delayed_leave:
+// validate the OpenID token with the user's homeserver, check who the user
+// is, derive the LiveKit names by the endpoint's scheme, mint the token,
+// create the room for full-access homeservers, and hand delayed leave events
+// to the delegation. Answers, errors and their order are the reference's.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
 #include <cstdint>
 #include <expected>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "core/authz/token_requests.hpp"
@@ -29,13 +31,16 @@ struct IssueOutcome {
 
 class TokenIssuer {
  public:
-  TokenIssuer(const Config& config, UserInfoClient& users, RoomServiceClient& rooms,
+  TokenIssuer(const Config& config, UserInfoClient& users, RoomServiceClient& rooms, Delegation& delegation,
               std::function<std::int64_t()> unix_now);
 
   boost::asio::awaitable<std::expected<TokenAnswer, core::authz::ApiError>> sfu_get(
       const core::authz::SfuGetRequest& request, IssueOutcome& outcome);
   boost::asio::awaitable<std::expected<TokenAnswer, core::authz::ApiError>> get_token(
       const core::authz::GetTokenRequest& request, IssueOutcome& outcome);
+  /// POST /delegate_delayed_leave: no token, no room; the job only.
+  boost::asio::awaitable<std::expected<void, core::authz::ApiError>> delegate(
+      const core::authz::DelegateRequest& request, IssueOutcome& outcome);
 
  private:
   struct Subject {
@@ -44,14 +49,15 @@ class TokenIssuer {
   };
   boost::asio::awaitable<std::expected<Subject, core::authz::ApiError>> authenticate(
       const core::authz::OpenIdToken& token, IssueOutcome& outcome);
-  boost::asio::awaitable<std::expected<TokenAnswer, core::authz::ApiError>> finish(const Subject& subject,
-                                                                                   std::string identity,
-                                                                                   std::string alias,
-                                                                                   IssueOutcome& outcome);
+  /// Mints, creates the room and adds the job (when `job` is given).
+  boost::asio::awaitable<std::expected<TokenAnswer, core::authz::ApiError>> finish(
+      const Subject& subject, std::string identity, std::string alias, std::optional<DelegationJobRequest> job,
+      IssueOutcome& outcome);
 
   const Config& config_;
   UserInfoClient& users_;
   RoomServiceClient& rooms_;
+  Delegation& delegation_;
   std::function<std::int64_t()> unix_now_;
 };
 

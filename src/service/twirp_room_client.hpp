@@ -1,6 +1,6 @@
 // LiveKit's RoomService over Twirp with JSON encoding (LiveKit accepts it):
 // POST <LIVEKIT_URL as http(s), path prefix kept>/twirp/livekit.RoomService/
-// CreateRoom with a short-lived admin token. Twirp's error body is logged by
+// CreateRoom and GetParticipant, each with a short-lived admin token. Twirp's error body is logged by
 // the caller, never returned to clients.
 #pragma once
 
@@ -18,6 +18,7 @@ class TwirpRoomClient : public RoomServiceClient {
       : http_(http), config_(config), unix_now_(std::move(unix_now)) {}
 
   boost::asio::awaitable<core::Result<void>> create_room(CreateRoomParams params) override;
+  boost::asio::awaitable<core::Result<bool>> participant_exists(std::string room, std::string identity) override;
 
  private:
   net::HttpClient& http_;
@@ -31,6 +32,11 @@ struct TwirpBase {
   std::string path_prefix;
 };
 [[nodiscard]] core::Result<TwirpBase> twirp_base(std::string_view livekit_url);
+
+/// The JSON request body for GetParticipant.
+[[nodiscard]] std::string get_participant_body(std::string_view room, std::string_view identity);
+/// A GetParticipant answer: true present, false Twirp not_found, else an error.
+[[nodiscard]] core::Result<bool> read_get_participant(unsigned status, std::string_view body);
 
 /// The JSON request body for CreateRoom (protobuf JSON names, camelCase).
 [[nodiscard]] std::string create_room_body(const CreateRoomParams& params);

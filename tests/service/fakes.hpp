@@ -4,10 +4,16 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
+#include <chrono>
+#include <functional>
+#include <future>
 #include <map>
+#include <set>
+#include <string>
 #include <vector>
 
 #include "service/backends.hpp"
+#include "service/job_store.hpp"
 
 namespace matrixrtc::service::testing {
 
@@ -30,6 +36,15 @@ class FakeRooms : public RoomServiceClient {
  public:
   bool fail = false;
   std::vector<CreateRoomParams> calls;
+  std::set<std::pair<std::string, std::string>> present;  // (room, identity)
+  bool lookups_fail = false;
+  std::vector<std::pair<std::string, std::string>> lookups;
+
+  boost::asio::awaitable<core::Result<bool>> participant_exists(std::string room, std::string identity) override {
+    lookups.emplace_back(room, identity);
+    if (lookups_fail) co_return core::fail(core::ErrorCode::connect_failed, "LiveKit unreachable");
+    co_return present.contains({room, identity});
+  }
 
   boost::asio::awaitable<core::Result<void>> create_room(CreateRoomParams params) override {
     calls.push_back(params);
@@ -37,6 +52,76 @@ class FakeRooms : public RoomServiceClient {
     co_return core::Result<void>{};
   }
 };
+
+class FakeDelegation : public Delegation {
+ public:
+  bool unresolvable = false;
+  std::vector<std::string> checked;
+  std::vector<DelegationJobRequest> jobs;
+  std::vector<core::delegation::ParticipantWebhook> webhooks;
+
+  boost::asio::awaitable<std::expected<void, core::authz::ApiError>> check_server(std::string server_name) override {
+    checked.push_back(server_name);
+    if (unresolvable) co_return std::unexpected(core::authz::cs_api_unresolvable());
+    co_return std::expected<void, core::authz::ApiError>{};
+  }
+  boost::asio::awaitable<std::expected<void, core::authz::ApiError>> add_job(DelegationJobRequest request) override {
+    jobs.push_back(std::move(request));
+    co_return std::expected<void, core::authz::ApiError>{};
+  }
+  void on_webhook(core::delegation::ParticipantWebhook webhook) override { webhooks.push_back(std::move(webhook)); }
+};
+
+/// A JobStore in memory that can pretend to be shared, with leases another
+/// instance holds (`foreign_leases`) and pub/sub delivered by hand.
+class FakeJobStore : public JobStore {
+ public:
+  std::map<std::string, std::string> values;
+  bool shared_store = false;
+  std::set<std::string> foreign_leases;
+  std::vector<std::string> published;
+  std::function<void(std::string_view)> handler;
+
+  boost::asio::awaitable<core::Result<void>> save(std::string field, std::string value) override {
+    values[field] = value;
+    co_return core::Result<void>{};
+  }
+  boost::asio::awaitable<core::Result<void>> remove(std::string field, std::string expected_value) override {
+    if (const auto it = values.find(field); it != values.end() && it->second == expected_value) values.erase(it);
+    co_return core::Result<void>{};
+  }
+  boost::asio::awaitable<core::Result<std::vector<std::pair<std::string, std::string>>>> load_all() override {
+    co_return std::vector<std::pair<std::string, std::string>>(values.begin(), values.end());
+  }
+  boost::asio::awaitable<core::Result<bool>> claim(std::string field, bool take_over) override {
+    if (take_over) foreign_leases.erase(field);
+    co_return !foreign_leases.contains(field);
+  }
+  boost::asio::awaitable<core::Result<bool>> renew(std::string field) override {
+    co_return !foreign_leases.contains(field);
+  }
+  boost::asio::awaitable<core::Result<void>> release(std::string) override { co_return core::Result<void>{}; }
+  boost::asio::awaitable<core::Result<void>> publish_webhook(std::string message) override {
+    published.push_back(message);
+    co_return core::Result<void>{};
+  }
+  void on_webhook(std::function<void(std::string_view)> h) override { handler = std::move(h); }
+  [[nodiscard]] bool shared() const override { return shared_store; }
+  [[nodiscard]] std::chrono::milliseconds lease_ttl() const override { return std::chrono::milliseconds(1000); }
+  void deliver(const std::string& message) const {
+    if (handler) handler(message);
+  }
+};
+
+/// Runs `task` on a loop that other work keeps alive, until the task is done.
+template <class T>
+T run_on(boost::asio::io_context& io, boost::asio::awaitable<T> task) {
+  auto future = boost::asio::co_spawn(io, std::move(task), boost::asio::use_future);
+  while (future.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+    io.run_one_for(std::chrono::milliseconds(10));
+  }
+  return future.get();
+}
 
 template <class T>
 T run(boost::asio::awaitable<T> task) {

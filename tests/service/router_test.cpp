@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
+#include <optional>
 #include <sstream>
+
+#include "core/livekit/webhook_token.hpp"
 
 #include "service/fakes.hpp"
 
@@ -47,10 +50,11 @@ class RouterTest : public ::testing::Test {
   Config config_;
   testing::FakeUserInfo users_;
   testing::FakeRooms rooms_;
-  TokenIssuer issuer_{config_, users_, rooms_, [] { return std::int64_t{1'795'422'382}; }};
+  testing::FakeDelegation delegation_;
+  TokenIssuer issuer_{config_, users_, rooms_, delegation_, [] { return std::int64_t{1'795'422'382}; }};
   std::ostringstream log_;
   Logger logger_{log_, LogLevel::info, LogFormat::json};
-  Router router_{issuer_, logger_};
+  Router router_{issuer_, delegation_, config_, logger_, [] { return std::int64_t{1'795'422'382}; }};
 };
 
 TEST_F(RouterTest, TokenEndpointsAnswerUrlAndJwt) {
@@ -82,7 +86,7 @@ TEST_F(RouterTest, ErrorsCarryCorsAndMatrixBody) {
 }
 
 TEST_F(RouterTest, OptionsAnd405) {
-  for (const auto* path : {"/sfu/get", "/get_token"}) {
+  for (const auto* path : {"/sfu/get", "/get_token", "/delegate_delayed_leave"}) {
     const auto options = send(http::verb::options, path);
     EXPECT_EQ(options.result(), http::status::ok);
     EXPECT_TRUE(options.body().empty());
@@ -106,6 +110,87 @@ TEST_F(RouterTest, HealthzAndUnknownPaths) {
                             "\n");
   // Query strings do not change the route.
   EXPECT_EQ(send(http::verb::get, "/healthz?x=1").result(), http::status::ok);
+}
+
+TEST_F(RouterTest, DelegateAnswersEmptyObjectAndNever404) {
+  const std::string body = std::string(kGetTokenBody).insert(kGetTokenBody.size() - 1, R"(,"delay_id":"d","delay_timeout":5000)");
+  const auto ok = send(http::verb::post, "/delegate_delayed_leave", body);
+  EXPECT_EQ(ok.result(), http::status::ok) << ok.body();
+  EXPECT_EQ(ok.body(), "{}\n");
+  expect_cors(ok);
+  ASSERT_EQ(delegation_.jobs.size(), 1U);
+  // Element Call's support probe: an unauthenticated, empty request.
+  const auto probe = send(http::verb::post, "/delegate_delayed_leave");
+  EXPECT_EQ(probe.result(), http::status::bad_request);
+  EXPECT_EQ(boost::json::parse(probe.body()).at("errcode").as_string(), "M_NOT_JSON");
+  expect_cors(probe);
+  const auto missing = send(http::verb::post, "/delegate_delayed_leave", std::string(kGetTokenBody));
+  EXPECT_EQ(missing.result(), http::status::bad_request);
+  EXPECT_EQ(boost::json::parse(missing.body()).at("error").as_string(),
+            "The request body is missing `delay_id` or `delay_timeout`");
+  users_.subs.clear();
+  const auto unauthorised = send(http::verb::post, "/delegate_delayed_leave", body);
+  EXPECT_EQ(unauthorised.result(), http::status::unauthorized);
+}
+
+class WebhookTest : public RouterTest {
+ protected:
+  net::ServerResponse post_webhook(std::string body, std::optional<std::string> authorization) {
+    net::ServerRequest request{http::verb::post, "/sfu_webhook", 11};
+    if (authorization) request.set(http::field::authorization, *authorization);
+    request.body() = std::move(body);
+    request.prepare_payload();
+    net::RequestContext context;
+    context.received = std::chrono::steady_clock::now();
+    return run(router_.handle(std::move(request), context));
+  }
+  static std::string sign(std::string_view body, std::string_view secret = "secret") {
+    return core::livekit::mint_webhook_token("APIKEY", secret, body, 1'795'422'382).value();
+  }
+  static constexpr std::string_view kJoined =
+      R"({"event":"participant_joined","room":{"name":"ROOM"},"participant":{"identity":"ID"},"id":"EV_1"})";
+};
+
+TEST_F(WebhookTest, VerifiedParticipantEventsReachTheDelegation) {
+  const auto response = post_webhook(std::string(kJoined), sign(kJoined));
+  EXPECT_EQ(response.result(), http::status::ok);
+  ASSERT_EQ(delegation_.webhooks.size(), 1U);
+  EXPECT_EQ(delegation_.webhooks[0].room, "ROOM");
+  EXPECT_EQ(delegation_.webhooks[0].identity, "ID");
+  EXPECT_EQ(delegation_.webhooks[0].participant_event, core::delegation::ParticipantEvent::joined);
+  // LiveKit sends the token bare; "Bearer " is accepted too.
+  EXPECT_EQ(post_webhook(std::string(kJoined), "Bearer " + sign(kJoined)).result(), http::status::ok);
+  EXPECT_EQ(delegation_.webhooks.size(), 2U);
+}
+
+TEST_F(WebhookTest, IrrelevantEventsAre200AndIgnored) {
+  const std::string started = R"({"event":"room_started","room":{"name":"ROOM"}})";
+  EXPECT_EQ(post_webhook(started, sign(started)).result(), http::status::ok);
+  EXPECT_TRUE(delegation_.webhooks.empty());
+}
+
+TEST_F(WebhookTest, UnverifiableWebhooksAre401AndChangeNothing) {
+  const std::string tampered = std::string(kJoined).replace(kJoined.find("ID"), 2, "XX");
+  for (const auto& [body, authorization] :
+       std::vector<std::pair<std::string, std::optional<std::string>>>{
+           {std::string(kJoined), std::nullopt},
+           {std::string(kJoined), sign(kJoined, "wrong-secret")},
+           {tampered, sign(kJoined)},
+           {std::string(kJoined), std::string("garbage")}}) {
+    const auto response = post_webhook(body, authorization);
+    EXPECT_EQ(response.result(), http::status::unauthorized) << body;
+    EXPECT_EQ(response.body(), R"({"errcode":"M_UNAUTHORIZED","error":"The webhook could not be verified."})"
+                               "\n");
+  }
+  EXPECT_TRUE(delegation_.webhooks.empty());
+}
+
+TEST_F(WebhookTest, VerifiedButUnreadableBodyIs400) {
+  const std::string body = "not json";
+  const auto response = post_webhook(body, sign(body));
+  EXPECT_EQ(response.result(), http::status::bad_request);
+  EXPECT_EQ(boost::json::parse(response.body()).at("errcode").as_string(), "M_NOT_JSON");
+  EXPECT_TRUE(delegation_.webhooks.empty());
 }
 
 TEST_F(RouterTest, OneLogLinePerRequestWithoutSecrets) {

@@ -61,7 +61,8 @@ class TokenIssuerTest : public ::testing::Test {
   Config config_ = make_config();
   FakeUserInfo users_;
   FakeRooms rooms_;
-  TokenIssuer issuer_{config_, users_, rooms_, [] { return kNow; }};
+  testing::FakeDelegation delegation_;
+  TokenIssuer issuer_{config_, users_, rooms_, delegation_, [] { return kNow; }};
   IssueOutcome outcome_;
 };
 
@@ -116,7 +117,8 @@ TEST_F(TokenIssuerTest, ConfiguredTtlRoomParametersAndMetadataGrant) {
   EXPECT_EQ(rooms_.calls[0].max_participants, 8U);
 }
 
-void expect_error(const std::expected<TokenAnswer, authz::ApiError>& answer, const authz::ApiError& error) {
+template <class T>
+void expect_error(const std::expected<T, authz::ApiError>& answer, const authz::ApiError& error) {
   ASSERT_FALSE(answer);
   EXPECT_EQ(answer.error(), error);
 }
@@ -155,6 +157,78 @@ TEST_F(TokenIssuerTest, DelegationOnlyForFullAccess) {
   legacy.delayed_leave = authz::DelayedLeave{"d1", 30000};
   expect_error(run(issuer_.sfu_get(legacy, outcome_)),
                authz::bad_json("Delegation of delayed events is only supported for full access users"));
+  EXPECT_TRUE(delegation_.jobs.empty());
+  EXPECT_TRUE(delegation_.checked.empty());
+}
+
+TEST_F(TokenIssuerTest, GetTokenWithDelayAddsAJobThatAlsoKnowsTheLegacyIdentity) {
+  auto request = get_token_request("alice-token", "example.com", "@alice:example.com");
+  request.delayed_leave = authz::DelayedLeave{"syd_1", 30000};
+  const auto answer = run(issuer_.get_token(request, outcome_));
+  ASSERT_TRUE(answer) << answer.error().error;
+  ASSERT_EQ(delegation_.jobs.size(), 1U);
+  const auto& job = delegation_.jobs[0];
+  EXPECT_EQ(job.server_name, "example.com");
+  EXPECT_EQ(job.delay_id, "syd_1");
+  EXPECT_EQ(job.delay_timeout_ms, 30000);
+  EXPECT_EQ(job.room, lk::room_alias("!roomid:example.com", "m.call#ROOM").value());
+  EXPECT_EQ(job.identity, verify(answer->jwt).identity);
+  EXPECT_EQ(job.alternative_identities, std::vector<std::string>{"@alice:example.com:DEVICE123"});
+  EXPECT_EQ(delegation_.checked, std::vector<std::string>{"example.com"});
+}
+
+TEST_F(TokenIssuerTest, SfuGetWithDelayAddsAJobForThePlainIdentity) {
+  auto request = sfu_request("alice-token", "example.com");
+  request.delayed_leave = authz::DelayedLeave{"syd_2", 10000};
+  const auto answer = run(issuer_.sfu_get(request, outcome_));
+  ASSERT_TRUE(answer) << answer.error().error;
+  ASSERT_EQ(delegation_.jobs.size(), 1U);
+  EXPECT_EQ(delegation_.jobs[0].identity, "@alice:example.com:DEVICE123");
+  EXPECT_EQ(delegation_.jobs[0].room, "krj2dgxw2K6EOm9he4GfQJ6JsSVWfJ8a7BkyjZcSmxs");
+  EXPECT_TRUE(delegation_.jobs[0].alternative_identities.empty());
+}
+
+TEST_F(TokenIssuerTest, UnresolvableClientServerApiIs400BeforeTheRoomIsCreated) {
+  delegation_.unresolvable = true;
+  auto request = get_token_request("alice-token", "example.com", "@alice:example.com");
+  request.delayed_leave = authz::DelayedLeave{"syd_1", 30000};
+  expect_error(run(issuer_.get_token(request, outcome_)), authz::cs_api_unresolvable());
+  EXPECT_TRUE(rooms_.calls.empty());
+  EXPECT_TRUE(delegation_.jobs.empty());
+}
+
+authz::DelegateRequest delegate_request(std::string token, std::string server, std::string claimed_user) {
+  authz::DelegateRequest request;
+  request.room_id = "!roomid:example.com";
+  request.slot_id = "m.call#ROOM";
+  request.openid_token.access_token = std::move(token);
+  request.openid_token.matrix_server_name = std::move(server);
+  request.member = {"memberABC", std::move(claimed_user), "DEVICE123"};
+  request.delayed_leave = {"syd_3", 20000};
+  return request;
+}
+
+TEST_F(TokenIssuerTest, DelegateAddsTheJobWithoutRoomOrToken) {
+  const auto answer = run(issuer_.delegate(delegate_request("alice-token", "example.com", "@alice:example.com"), outcome_));
+  ASSERT_TRUE(answer) << answer.error().error;
+  EXPECT_TRUE(rooms_.calls.empty());
+  ASSERT_EQ(delegation_.jobs.size(), 1U);
+  EXPECT_EQ(delegation_.jobs[0].identity, "J+T45tGruxc+HrUOqJJlyQSV33m728Cme4+vt8/SWrU");
+  EXPECT_EQ(delegation_.jobs[0].alternative_identities, std::vector<std::string>{"@alice:example.com:DEVICE123"});
+  EXPECT_EQ(delegation_.jobs[0].delay_timeout_ms, 20000);
+}
+
+TEST_F(TokenIssuerTest, DelegateErrorsAreTheReferences) {
+  expect_error(run(issuer_.delegate(delegate_request("nobody", "example.com", "@alice:example.com"), outcome_)),
+               authz::unauthorized());
+  expect_error(run(issuer_.delegate(delegate_request("alice-token", "example.com", "@bob:example.com"), outcome_)),
+               authz::unauthorized());
+  expect_error(run(issuer_.delegate(delegate_request("bob-token", "remote.org", "@bob:remote.org"), outcome_)),
+               authz::delegation_forbidden());
+  delegation_.unresolvable = true;
+  expect_error(run(issuer_.delegate(delegate_request("alice-token", "example.com", "@alice:example.com"), outcome_)),
+               authz::cs_api_unresolvable());
+  EXPECT_TRUE(delegation_.jobs.empty());
 }
 
 TEST_F(TokenIssuerTest, RoomCreationFailureIs500) {

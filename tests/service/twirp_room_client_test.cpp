@@ -28,5 +28,19 @@ TEST(TwirpRoomClient, CreateRoomBodyUsesProtobufJsonNames) {
       R"({"name":"O8437W3+jmzMVjoIP3tNwbm+XxHQk2iKpOA7aqw3qSc","emptyTimeout":300,"departureTimeout":20,"maxParticipants":0})");
 }
 
+TEST(TwirpRoomClient, GetParticipantBodyAndAnswers) {
+  EXPECT_EQ(get_participant_body("ROOM", "@alice:example.com:DEV"),
+            R"({"room":"ROOM","identity":"@alice:example.com:DEV"})");
+  EXPECT_EQ(get_participant_body("R\"", "i"), R"({"room":"R\"","identity":"i"})");
+  EXPECT_EQ(read_get_participant(200, R"({"sid":"PA_x","identity":"i"})").value(), true);
+  EXPECT_EQ(read_get_participant(404, R"({"code":"not_found","msg":"participant not found"})").value(), false);
+  // Only Twirp's own not_found means absent; anything else is a failure to retry.
+  EXPECT_FALSE(read_get_participant(404, "<html>Not Found</html>"));
+  EXPECT_FALSE(read_get_participant(404, R"({"code":"bad_route"})"));
+  EXPECT_EQ(read_get_participant(401, R"({"code":"unauthenticated"})").error().message,
+            R"(LiveKit answered HTTP 401: {"code":"unauthenticated"})");
+  EXPECT_FALSE(read_get_participant(503, ""));
+}
+
 }  // namespace
 }  // namespace matrixrtc::service

@@ -1,0 +1,34 @@
+#include "service/delayed_event_client.hpp"
+
+#include "core/text.hpp"
+
+namespace matrixrtc::service {
+
+namespace delegation = core::delegation;
+
+boost::asio::awaitable<core::Result<void>> DelayedEventClient::check_server(std::string server_name) {
+  auto target = co_await resolver_.resolve(std::move(server_name));
+  if (!target) co_return std::unexpected(std::move(target.error()));
+  co_return core::Result<void>{};
+}
+
+boost::asio::awaitable<core::Result<delegation::CallResult>> DelayedEventClient::call(
+    std::string server_name, std::string delay_id, delegation::DelayedEventAction action) {
+  auto base = co_await resolver_.resolve(std::move(server_name));
+  if (!base) co_return std::unexpected(std::move(base.error()));
+  net::HttpRequest request;
+  request.method = boost::beast::http::verb::post;
+  request.target = core::cat(base->path_prefix, delegation::delayed_event_path(delay_id, action));
+  request.headers = {{"Content-Type", "application/json"}, {"Accept", "application/json"}};
+  request.body = "{}";
+  net::RequestOptions options;
+  options.total_timeout = std::chrono::seconds(5);
+  options.max_response_bytes = 64 * 1024;
+  auto response = co_await http_.request(std::move(base->target), std::move(request), options);
+  if (!response) co_return delegation::CallResult{delegation::CallResult::Kind::retry, std::nullopt};
+  const auto retry_after = response->header("Retry-After").value_or("");
+  co_return delegation::classify_delayed_event_response(action, response->status, retry_after, response->body,
+                                                        now_ms_());
+}
+
+}  // namespace matrixrtc::service
