@@ -45,16 +45,19 @@ set(CPACK_PACKAGE_NAME "matrixrtc")
 set(CPACK_PACKAGE_VENDOR "matrixrtc")
 set(CPACK_PACKAGE_VERSION "${PROJECT_VERSION}")
 set(CPACK_PACKAGE_CONTACT "${MATRIXRTC_PACKAGE_MAINTAINER}")
-set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${PROJECT_DESCRIPTION}")
+# The package holds the two programs (no library headers), so its summary
+# says so rather than reusing PROJECT_DESCRIPTION.
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY
+    "MatrixRTC authorization service for LiveKit (lk-jwt-service compatible) and CLI")
 set(CPACK_PACKAGE_DESCRIPTION
-    "matrixrtc-auth is a MatrixRTC Authorization Service for LiveKit SFUs, a drop-in\
- replacement for element-hq/lk-jwt-service (same environment variables and\
- endpoints): it validates Matrix OpenID tokens with the user's homeserver and\
- issues LiveKit access tokens. A sandboxed systemd unit is included; see\
- /usr/share/doc/matrixrtc/docs/deployment.md.\n\
-matrixrtc is a command-line tool for MatrixRTC: LiveKit name derivation,\
- LiveKit access and webhook tokens, LiveKit-compatible frame encryption, and\
- call sessions and history from room events.")
+    "matrixrtc-auth is a MatrixRTC Authorization Service for LiveKit SFUs,\n\
+a drop-in replacement for element-hq/lk-jwt-service (same environment\n\
+variables and endpoints): it validates Matrix OpenID tokens with the user's\n\
+homeserver and issues LiveKit access tokens. A sandboxed systemd unit is\n\
+included, not enabled; see /usr/share/doc/matrixrtc/docs/deployment.md.\n\
+matrixrtc is a command-line tool for MatrixRTC: LiveKit name derivation,\n\
+access and webhook tokens, LiveKit-compatible frame encryption, and call\n\
+sessions and history from room events.")
 set(CPACK_RESOURCE_FILE_LICENSE "${PROJECT_SOURCE_DIR}/LICENSE")
 # RelWithDebInfo binaries carry full debug information; the package does not.
 set(CPACK_STRIP_FILES ON)
