@@ -6,6 +6,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -323,6 +324,19 @@ TEST_F(RedisClientTest, CommandTimeoutDropsTheConnection) {
   EXPECT_EQ(reply.error().message, "Redis did not answer BLPOP within 200 ms");
   EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
   EXPECT_EQ(command(*client, {"PING"}), status("PONG"));
+}
+
+TEST_F(RedisClientTest, ServerThatNeverAnswersTimesOut) {
+  // A listening socket that nobody accepts from: the kernel completes the
+  // TCP handshake, and then nothing ever answers.
+  boost::asio::ip::tcp::acceptor silent(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  auto client = make_client("redis://:pw@127.0.0.1:" + std::to_string(silent.local_endpoint().port()), {}, 200ms);
+  const auto started = std::chrono::steady_clock::now();
+  const auto reply = command(*client, {"PING"});
+  ASSERT_FALSE(reply);
+  EXPECT_EQ(reply.error().code, core::ErrorCode::timed_out);
+  EXPECT_EQ(reply.error().message, "Redis did not answer AUTH within 200 ms");
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
 }
 
 asio::awaitable<core::Result<RedisReply>> close_during_command(RedisClient& client) {

@@ -72,7 +72,18 @@ std::optional<std::string> RedisServer::binary() {
   return std::nullopt;
 }
 
-RedisServer::RedisServer(std::string password) : password_(std::move(password)), port_(free_port()) { start(); }
+RedisServer::RedisServer(std::string password) : password_(std::move(password)) {
+  // Another process may take the free port before redis-server binds it: try a few.
+  for (int attempt = 1;; ++attempt) {
+    port_ = free_port();
+    try {
+      start();
+      return;
+    } catch (const std::runtime_error&) {
+      if (attempt == 3) throw;
+    }
+  }
+}
 
 RedisServer::~RedisServer() { stop(); }
 
