@@ -67,8 +67,8 @@ class RedisClientTest : public ::testing::Test {
 
   std::unique_ptr<RedisClient> make_client(std::string url, std::string password = {},
                                            std::chrono::milliseconds command_timeout = 2000ms) {
-    auto client = RedisClient::create(io.get_executor(), RedisOptions{std::move(url), std::move(password), 2000ms,
-                                                                      command_timeout});
+    auto client = RedisClient::create(io.get_executor(),
+                                      RedisOptions{std::move(url), std::move(password), 2000ms, command_timeout});
     EXPECT_TRUE(client) << client.error().message;
     return std::move(*client);
   }
@@ -125,7 +125,8 @@ TEST(RedisUrlTest, CreateValidatesTheUrlAndThePasswordOptionWins) {
   auto refused = RedisClient::create(io.get_executor(), RedisOptions{"rediss://h", "", 2000ms, 2000ms});
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().message, "invalid Redis URL: rediss:// (Redis over TLS) is not supported; use redis://");
-  auto client = RedisClient::create(io.get_executor(), RedisOptions{"redis://u:from-url@h/1", "from-env", 2000ms, 2000ms});
+  auto client =
+      RedisClient::create(io.get_executor(), RedisOptions{"redis://u:from-url@h/1", "from-env", 2000ms, 2000ms});
   ASSERT_TRUE(client) << client.error().message;
   EXPECT_EQ((*client)->endpoint(), (RedisEndpoint{"h", 6379, "u", "from-env", 1}));
   auto kept = RedisClient::create(io.get_executor(), RedisOptions{"redis://:from-url@h", "", 2000ms, 2000ms});

@@ -18,11 +18,11 @@ namespace {
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
-using ::testing::HasSubstr;
-using ::testing::MatchesRegex;
 using net::RedisClient;
 using net::RedisOptions;
 using net::RedisReply;
+using ::testing::HasSubstr;
+using ::testing::MatchesRegex;
 using testing::RedisServer;
 using testing::run;
 using Jobs = std::vector<std::pair<std::string, std::string>>;
