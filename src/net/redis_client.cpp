@@ -9,8 +9,8 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/address.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cctype>
@@ -79,9 +79,7 @@ RedisReply convert_reply(const redisReply& reply) {
         }
       }
       break;
-    default:
-      out.type = RedisReply::Type::nil;
-      break;
+    default: out.type = RedisReply::Type::nil; break;
   }
   return out;
 }
@@ -395,7 +393,8 @@ core::Result<RedisEndpoint> parse_redis_url(std::string_view url) {
   if (scheme_end == std::string_view::npos) return bad("expected redis://[[user]:password@]host[:port][/db]");
   const std::string scheme = lower(url.substr(0, scheme_end));
   if (scheme == "rediss") {
-    return fail(ErrorCode::invalid_argument, "invalid Redis URL: rediss:// (Redis over TLS) is not supported; use redis://");
+    return fail(ErrorCode::invalid_argument,
+                "invalid Redis URL: rediss:// (Redis over TLS) is not supported; use redis://");
   }
   if (scheme != "redis") return bad(cat("unsupported scheme \"", scheme, "\"; expected redis://"));
   std::string_view rest = url.substr(scheme_end + 3);
@@ -431,7 +430,8 @@ core::Result<RedisEndpoint> parse_redis_url(std::string_view url) {
       has_port = true;
     }
   } else if (const auto colon = authority.find(':'); colon != std::string_view::npos) {
-    if (authority.find(':', colon + 1) != std::string_view::npos) return bad("put an IPv6 host in brackets, e.g. [::1]");
+    if (authority.find(':', colon + 1) != std::string_view::npos)
+      return bad("put an IPv6 host in brackets, e.g. [::1]");
     host = authority.substr(0, colon);
     port = authority.substr(colon + 1);
     has_port = true;
@@ -545,8 +545,7 @@ struct RedisClient::Impl : std::enable_shared_from_this<Impl> {
       auto reply = co_await connection->send(std::move(select), options.command_timeout);
       if (!reply) co_return std::unexpected(reply.error());
       if (reply->type == RedisReply::Type::error) {
-        co_return fail(ErrorCode::connect_failed,
-                       cat("Redis refused database ", endpoint.database, ": ", reply->text));
+        co_return fail(ErrorCode::connect_failed, cat("Redis refused database ", endpoint.database, ": ", reply->text));
       }
     }
     co_return core::Result<void>{};
@@ -614,7 +613,8 @@ struct RedisClient::Impl : std::enable_shared_from_this<Impl> {
       if (opened && !closed) {
         std::shared_ptr<RedisConnection> connection = subscriber;
         bool all = true;
-        for (const auto& [channel, list] : handlers) all = connection->subscribe(channel, &Impl::on_message, this) && all;
+        for (const auto& [channel, list] : handlers)
+          all = connection->subscribe(channel, &Impl::on_message, this) && all;
         if (all) {
           delay = kFirstBackoff;
           co_await connection->wait_down();

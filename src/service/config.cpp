@@ -34,7 +34,7 @@ constexpr std::array kSettings{
     Setting{"LIVEKIT_CS_API_URL_OVERRIDES", "cs-api-url-overrides", "",
             "`server=url,…`: client-server API base URLs for delayed-event calls, instead of .well-known"},
     Setting{"LIVEKIT_REDIS_URL", "redis-url", "", "`redis://…` to persist delegation jobs; in memory when unset"},
-    Setting{"LIVEKIT_REDIS_PASSWORD", "redis-password", "", "Redis password, if not in the URL"},
+    Setting{"LIVEKIT_REDIS_PASSWORD", "redis-password", "", "Redis password; when set it overrides the URL's"},
     Setting{"LIVEKIT_CAN_UPDATE_OWN_METADATA", "can-update-own-metadata", "false",
             "only `true` grants canUpdateOwnMetadata"},
     Setting{"LIVEKIT_TOKEN_TTL_SECONDS", "token-ttl-seconds", "3600", "lifetime of minted LiveKit tokens"},

@@ -144,8 +144,8 @@ boost::asio::awaitable<core::Result<bool>> RedisJobStore::claim(std::string fiel
 }
 
 boost::asio::awaitable<core::Result<bool>> RedisJobStore::renew(std::string field) {
-  std::vector<std::string> args{"EVAL", std::string(kRenew), "1", lease_key(field), instance_id_,
-                                std::to_string(lease_ttl_.count())};
+  std::vector<std::string> args{"EVAL",           std::string(kRenew), "1",
+                                lease_key(field), instance_id_,        std::to_string(lease_ttl_.count())};
   auto reply = co_await run(std::move(args));
   if (!reply) co_return std::unexpected(reply.error());
   auto value = expect_integer(*reply, "a lease renewal");

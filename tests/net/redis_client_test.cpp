@@ -6,6 +6,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -66,8 +67,8 @@ class RedisClientTest : public ::testing::Test {
 
   std::unique_ptr<RedisClient> make_client(std::string url, std::string password = {},
                                            std::chrono::milliseconds command_timeout = 2000ms) {
-    auto client = RedisClient::create(io.get_executor(), RedisOptions{std::move(url), std::move(password), 2000ms,
-                                                                      command_timeout});
+    auto client = RedisClient::create(io.get_executor(),
+                                      RedisOptions{std::move(url), std::move(password), 2000ms, command_timeout});
     EXPECT_TRUE(client) << client.error().message;
     return std::move(*client);
   }
@@ -124,7 +125,8 @@ TEST(RedisUrlTest, CreateValidatesTheUrlAndThePasswordOptionWins) {
   auto refused = RedisClient::create(io.get_executor(), RedisOptions{"rediss://h", "", 2000ms, 2000ms});
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().message, "invalid Redis URL: rediss:// (Redis over TLS) is not supported; use redis://");
-  auto client = RedisClient::create(io.get_executor(), RedisOptions{"redis://u:from-url@h/1", "from-env", 2000ms, 2000ms});
+  auto client =
+      RedisClient::create(io.get_executor(), RedisOptions{"redis://u:from-url@h/1", "from-env", 2000ms, 2000ms});
   ASSERT_TRUE(client) << client.error().message;
   EXPECT_EQ((*client)->endpoint(), (RedisEndpoint{"h", 6379, "u", "from-env", 1}));
   auto kept = RedisClient::create(io.get_executor(), RedisOptions{"redis://:from-url@h", "", 2000ms, 2000ms});
@@ -323,6 +325,19 @@ TEST_F(RedisClientTest, CommandTimeoutDropsTheConnection) {
   EXPECT_EQ(reply.error().message, "Redis did not answer BLPOP within 200 ms");
   EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
   EXPECT_EQ(command(*client, {"PING"}), status("PONG"));
+}
+
+TEST_F(RedisClientTest, ServerThatNeverAnswersTimesOut) {
+  // A listening socket that nobody accepts from: the kernel completes the
+  // TCP handshake, and then nothing ever answers.
+  boost::asio::ip::tcp::acceptor silent(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  auto client = make_client("redis://:pw@127.0.0.1:" + std::to_string(silent.local_endpoint().port()), {}, 200ms);
+  const auto started = std::chrono::steady_clock::now();
+  const auto reply = command(*client, {"PING"});
+  ASSERT_FALSE(reply);
+  EXPECT_EQ(reply.error().code, core::ErrorCode::timed_out);
+  EXPECT_EQ(reply.error().message, "Redis did not answer AUTH within 200 ms");
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
 }
 
 asio::awaitable<core::Result<RedisReply>> close_during_command(RedisClient& client) {

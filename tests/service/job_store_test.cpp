@@ -18,11 +18,11 @@ namespace {
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
-using ::testing::HasSubstr;
-using ::testing::MatchesRegex;
 using net::RedisClient;
 using net::RedisOptions;
 using net::RedisReply;
+using ::testing::HasSubstr;
+using ::testing::MatchesRegex;
 using testing::RedisServer;
 using testing::run;
 using Jobs = std::vector<std::pair<std::string, std::string>>;
@@ -152,15 +152,16 @@ TEST_F(RedisJobStoreTest, LeasesDecideWhoDrivesAJob) {
 
 TEST_F(RedisJobStoreTest, ExpiredLeasesCanBeClaimedAndRenewalKeepsThem) {
   auto client = make_client();
-  RedisJobStore a(*client, "instance-a", 300ms);
-  RedisJobStore b(*client, "instance-b", 300ms);
+  // 500 ms rather than less: a loaded machine must not stall longer than a ttl between renewals.
+  RedisJobStore a(*client, "instance-a", 500ms);
+  RedisJobStore b(*client, "instance-b", 500ms);
   EXPECT_EQ(run(io, a.claim("job", false)), true);
-  for (int i = 0; i < 6; ++i) {  // renewing every ttl/3 keeps it for twice the ttl
-    wait(100ms);
+  for (int i = 0; i < 8; ++i) {  // renewing more often than every ttl/3 keeps it past the ttl
+    wait(125ms);
     EXPECT_EQ(run(io, a.renew("job")), true);
   }
   EXPECT_EQ(run(io, b.claim("job", false)), false);
-  wait(400ms);  // A crashed: its lease expires
+  wait(650ms);  // A crashed: its lease expires
   EXPECT_EQ(run(io, a.renew("job")), false);
   EXPECT_EQ(run(io, b.claim("job", false)), true);
   EXPECT_EQ(run(io, a.claim("job", false)), false);

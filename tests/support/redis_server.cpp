@@ -65,14 +65,26 @@ std::optional<std::string> RedisServer::binary() {
       rest.remove_prefix(colon + 1);
     }
   }
-  for (const char* dir : {"/usr/bin", "/usr/sbin", "/usr/local/bin"}) candidates.push_back(std::string(dir) + "/redis-server");
+  for (const char* dir : {"/usr/bin", "/usr/sbin", "/usr/local/bin"})
+    candidates.push_back(std::string(dir) + "/redis-server");
   for (const auto& candidate : candidates) {
     if (::access(candidate.c_str(), X_OK) == 0) return candidate;
   }
   return std::nullopt;
 }
 
-RedisServer::RedisServer(std::string password) : password_(std::move(password)), port_(free_port()) { start(); }
+RedisServer::RedisServer(std::string password) : password_(std::move(password)) {
+  // Another process may take the free port before redis-server binds it: try a few.
+  for (int attempt = 1;; ++attempt) {
+    port_ = free_port();
+    try {
+      start();
+      return;
+    } catch (const std::runtime_error&) {
+      if (attempt == 3) throw;
+    }
+  }
+}
 
 RedisServer::~RedisServer() { stop(); }
 
@@ -82,9 +94,10 @@ void RedisServer::start() {
   if (pid_ > 0) return;
   const auto program = binary();
   if (!program) throw std::runtime_error("RedisServer: redis-server is not installed");
-  std::vector<std::string> args{*program,  "--port",       std::to_string(port_), "--bind", "127.0.0.1",
-                                "--save",  "",             "--appendonly",        "no",     "--daemonize",
-                                "no",      "--dir",        "/tmp",                "--loglevel", "warning"};
+  std::vector<std::string> args{
+      *program,       "--port", std::to_string(port_), "--bind", "127.0.0.1", "--save", "",
+      "--appendonly", "no",     "--daemonize",         "no",     "--dir",     "/tmp",   "--loglevel",
+      "warning"};
   if (!password_.empty()) {
     args.push_back("--requirepass");
     args.push_back(password_);
