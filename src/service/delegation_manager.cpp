@@ -114,8 +114,8 @@ DelegationManager::EntryPtr DelegationManager::insert(std::string field, delegat
     // A newer job for the same key: the old one stops without sending.
     EntryPtr old = it->second;
     (void)old->job.on_replaced();
-    logger_.info("delegation job replaced", {{"room", old->job.params().livekit_room},
-                                             {"delay_id", old->job.params().delay_id}});
+    logger_.info("delegation job replaced",
+                 {{"room", old->job.params().livekit_room}, {"delay_id", old->job.params().delay_id}});
     drop(old);
   }
   auto entry = std::make_shared<Entry>(field, std::move(job), executor_);
@@ -158,8 +158,8 @@ void DelegationManager::adopt(std::string field, std::string value, delegation::
   delegation::Job job(std::move(params), options_.timings, restarted_at_ms, next_seed());
   EntryPtr entry = insert(std::move(field), std::move(job));
   entry->stored_value = std::move(value);
-  logger_.info("delegation job restored", {{"room", entry->job.params().livekit_room},
-                                           {"delay_id", entry->job.params().delay_id}});
+  logger_.info("delegation job restored",
+               {{"room", entry->job.params().livekit_room}, {"delay_id", entry->job.params().delay_id}});
   apply(entry, entry->job.start(now_ms_()));
 }
 
@@ -192,18 +192,14 @@ void DelegationManager::apply(const EntryPtr& entry, const std::vector<ActionKin
   if (entry->gone) return;
   for (const ActionKind action : actions) {
     switch (action) {
-      case ActionKind::poll_participant:
-        asio::co_spawn(executor_, poll(entry), asio::detached);
-        break;
+      case ActionKind::poll_participant: asio::co_spawn(executor_, poll(entry), asio::detached); break;
       case ActionKind::restart:
         asio::co_spawn(executor_, call(entry, delegation::DelayedEventAction::restart), asio::detached);
         break;
       case ActionKind::send:
         asio::co_spawn(executor_, call(entry, delegation::DelayedEventAction::send), asio::detached);
         break;
-      case ActionKind::persist:
-        persist(entry);
-        break;
+      case ActionKind::persist: persist(entry); break;
       case ActionKind::remove:
         asio::co_spawn(
             executor_,
@@ -286,13 +282,13 @@ asio::awaitable<void> DelegationManager::call(EntryPtr entry, delegation::Delaye
   if (entry->gone) co_return;
   const std::int64_t now = now_ms_();
   if (!result) {
-    logger_.warn("client-server API not resolvable", {{"server_name", entry->job.params().server_name},
-                                                      {"reason", result.error().message}});
+    logger_.warn("client-server API not resolvable",
+                 {{"server_name", entry->job.params().server_name}, {"reason", result.error().message}});
     apply(entry, entry->job.on_cs_api_unresolvable(now));
     co_return;
   }
-  logger_.debug("delayed event call", {{"action", std::string(delegation::to_string(action))},
-                                       {"delay_id", entry->job.params().delay_id}});
+  logger_.debug("delayed event call",
+                {{"action", std::string(delegation::to_string(action))}, {"delay_id", entry->job.params().delay_id}});
   if (action == delegation::DelayedEventAction::restart) {
     apply(entry, entry->job.on_restart_result(*result, now));
   } else {
@@ -320,8 +316,8 @@ void DelegationManager::on_webhook(const delegation::ParticipantWebhook& webhook
   // Another instance may drive this job: tell them all.
   asio::co_spawn(
       executor_,
-      [this, message = webhook_message(webhook.room, webhook.identity, *webhook.participant_event)]()
-          -> asio::awaitable<void> {
+      [this, message = webhook_message(webhook.room, webhook.identity,
+                                       *webhook.participant_event)]() -> asio::awaitable<void> {
         std::string published = message;
         auto sent = co_await store_.publish_webhook(std::move(published));
         if (!sent) logger_.warn("webhook not forwarded", {{"reason", sent.error().message}});

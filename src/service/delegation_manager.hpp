@@ -86,7 +86,7 @@ class DelegationManager {
   Logger& logger_;
   std::function<std::int64_t()> now_ms_;
   DelegationOptions options_;
-  std::map<std::string, EntryPtr, std::less<>> jobs_;       // by store field
+  std::map<std::string, EntryPtr, std::less<>> jobs_;      // by store field
   std::map<std::string, std::string, std::less<>> index_;  // "room\nidentity" → field, every identity of a job
   boost::asio::steady_timer maintenance_;
   std::uint64_t seed_state_;

@@ -48,7 +48,8 @@ std::int64_t unix_now_ms() {
 template <class T>
 T run_now(asio::io_context& io, asio::awaitable<T> task) {
   auto future = asio::co_spawn(io, std::move(task), asio::use_future);
-  while (future.wait_for(std::chrono::seconds(0)) != std::future_status::ready) io.run_one_for(std::chrono::milliseconds(50));
+  while (future.wait_for(std::chrono::seconds(0)) != std::future_status::ready)
+    io.run_one_for(std::chrono::milliseconds(50));
   return future.get();
 }
 
@@ -103,7 +104,8 @@ core::Result<void> build_delegation(DelegationLoop& loop, const Config& config, 
     std::vector<std::string> ping{"PING"};
     auto pong = run_now(loop.io, loop.redis->command(std::move(ping)));
     if (!pong) return core::fail(pong.error().code, cat("Redis: ", pong.error().message));
-    if (pong->type == net::RedisReply::Type::error) return core::fail(core::ErrorCode::bad_response, cat("Redis: ", pong->text));
+    if (pong->type == net::RedisReply::Type::error)
+      return core::fail(core::ErrorCode::bad_response, cat("Redis: ", pong->text));
     loop.store = std::make_unique<RedisJobStore>(*loop.redis, make_instance_id(),
                                                  std::chrono::duration_cast<std::chrono::milliseconds>(lease));
   }
@@ -148,8 +150,8 @@ core::Result<void> build_shard(Shard& shard, const Config& config, Logger& logge
   shard.resolver = std::make_unique<net::MatrixServerResolver>(*shard.dns, *shard.http, resolver_options);
   shard.users = std::make_unique<FederationUserInfoClient>(*shard.http, *shard.resolver, config);
   shard.rooms = std::make_unique<TwirpRoomClient>(*shard.http, config, unix_now);
-  shard.delegation = std::make_unique<DelegationGateway>(delegation.io.get_executor(), *delegation.manager,
-                                                         *delegation.homeservers);
+  shard.delegation =
+      std::make_unique<DelegationGateway>(delegation.io.get_executor(), *delegation.manager, *delegation.homeservers);
   shard.issuer = std::make_unique<TokenIssuer>(config, *shard.users, *shard.rooms, *shard.delegation, unix_now);
   shard.router = std::make_unique<Router>(*shard.issuer, *shard.delegation, config, logger, unix_now);
 

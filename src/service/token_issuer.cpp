@@ -19,8 +19,8 @@ namespace {
 
 DelegationJobRequest job_request(const std::string& server_name, const authz::DelayedLeave& delayed, std::string room,
                                  std::string identity, std::vector<std::string> alternatives) {
-  return DelegationJobRequest{server_name,       delayed.delay_id,    delayed.delay_timeout_ms,
-                              std::move(room),   std::move(identity), std::move(alternatives)};
+  return DelegationJobRequest{server_name,     delayed.delay_id,    delayed.delay_timeout_ms,
+                              std::move(room), std::move(identity), std::move(alternatives)};
 }
 
 }  // namespace
@@ -103,7 +103,8 @@ boost::asio::awaitable<std::expected<TokenAnswer, authz::ApiError>> TokenIssuer:
   if (!alias) co_return std::unexpected(authz::internal_error());  // unreachable: inputs were validated
   std::string identity = lk::legacy_identity(subject->user_id, request.device_id);
   std::optional<DelegationJobRequest> job;
-  if (request.delayed_leave) job = job_request(request.openid_token.matrix_server_name, *request.delayed_leave, *alias, identity, {});
+  if (request.delayed_leave)
+    job = job_request(request.openid_token.matrix_server_name, *request.delayed_leave, *alias, identity, {});
   auto answer = co_await finish(*subject, std::move(identity), std::move(*alias), std::move(job), outcome);
   co_return answer;
 }
@@ -136,8 +137,8 @@ boost::asio::awaitable<std::expected<TokenAnswer, authz::ApiError>> TokenIssuer:
   co_return answer;
 }
 
-boost::asio::awaitable<std::expected<void, authz::ApiError>> TokenIssuer::delegate(const authz::DelegateRequest& request,
-                                                                                   IssueOutcome& outcome) {
+boost::asio::awaitable<std::expected<void, authz::ApiError>> TokenIssuer::delegate(
+    const authz::DelegateRequest& request, IssueOutcome& outcome) {
   auto subject = co_await authenticate(request.openid_token, outcome);
   if (!subject) co_return std::unexpected(std::move(subject.error()));
   if (subject->user_id != request.member.claimed_user_id) {

@@ -68,14 +68,15 @@ core::Result<bool> read_get_participant(unsigned status, std::string_view body) 
   // a 404 without it (a proxy's page, a wrong prefix) is not an answer.
   if (status == 404) {
     if (auto error = core::json::parse_strict_object(body); error) {
-      if (const auto* code = error->if_contains("code"); code != nullptr && code->is_string() &&
-                                                         code->get_string() == "not_found") {
+      if (const auto* code = error->if_contains("code");
+          code != nullptr && code->is_string() && code->get_string() == "not_found") {
         return false;
       }
     }
   }
   constexpr std::size_t kMaxLogged = 512;
-  return core::fail(core::ErrorCode::bad_response, cat("LiveKit answered HTTP ", status, ": ", body.substr(0, kMaxLogged)));
+  return core::fail(core::ErrorCode::bad_response,
+                    cat("LiveKit answered HTTP ", status, ": ", body.substr(0, kMaxLogged)));
 }
 
 boost::asio::awaitable<core::Result<bool>> TwirpRoomClient::participant_exists(std::string room, std::string identity) {

@@ -51,7 +51,8 @@ TEST_F(DelayedEventClientTest, PostsAnEmptyObjectUnauthenticatedToTheEscapedPath
   const auto requests = server_.requests();
   ASSERT_EQ(requests.size(), 1U);
   EXPECT_EQ(requests[0].method, "POST");
-  EXPECT_EQ(requests[0].target, "/cs/_matrix/client/unstable/org.matrix.msc4140/delayed_events/..%2F..%2Fadmin/restart");
+  EXPECT_EQ(requests[0].target,
+            "/cs/_matrix/client/unstable/org.matrix.msc4140/delayed_events/..%2F..%2Fadmin/restart");
   EXPECT_EQ(requests[0].body, "{}");
   for (const auto& [name, value] : requests[0].headers) EXPECT_NE(name, "Authorization");
 }

@@ -66,8 +66,8 @@ class DelegationManagerTest : public ::testing::Test {
   }
   DelegationManager& manager() {
     if (!manager_) {
-      manager_ = std::make_unique<DelegationManager>(io_.get_executor(), rooms_, homeservers_, store_, logger_,
-                                                     wall_ms, options_);
+      manager_ = std::make_unique<DelegationManager>(io_.get_executor(), rooms_, homeservers_, store_, logger_, wall_ms,
+                                                     options_);
       testing::run_on(io_, manager_->start());
     }
     return *manager_;

@@ -113,7 +113,8 @@ TEST_F(RouterTest, HealthzAndUnknownPaths) {
 }
 
 TEST_F(RouterTest, DelegateAnswersEmptyObjectAndNever404) {
-  const std::string body = std::string(kGetTokenBody).insert(kGetTokenBody.size() - 1, R"(,"delay_id":"d","delay_timeout":5000)");
+  const std::string body =
+      std::string(kGetTokenBody).insert(kGetTokenBody.size() - 1, R"(,"delay_id":"d","delay_timeout":5000)");
   const auto ok = send(http::verb::post, "/delegate_delayed_leave", body);
   EXPECT_EQ(ok.result(), http::status::ok) << ok.body();
   EXPECT_EQ(ok.body(), "{}\n");
@@ -171,8 +172,7 @@ TEST_F(WebhookTest, IrrelevantEventsAre200AndIgnored) {
 
 TEST_F(WebhookTest, UnverifiableWebhooksAre401AndChangeNothing) {
   const std::string tampered = std::string(kJoined).replace(kJoined.find("ID"), 2, "XX");
-  for (const auto& [body, authorization] :
-       std::vector<std::pair<std::string, std::optional<std::string>>>{
+  for (const auto& [body, authorization] : std::vector<std::pair<std::string, std::optional<std::string>>>{
            {std::string(kJoined), std::nullopt},
            {std::string(kJoined), sign(kJoined, "wrong-secret")},
            {tampered, sign(kJoined)},

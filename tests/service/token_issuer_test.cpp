@@ -209,7 +209,8 @@ authz::DelegateRequest delegate_request(std::string token, std::string server, s
 }
 
 TEST_F(TokenIssuerTest, DelegateAddsTheJobWithoutRoomOrToken) {
-  const auto answer = run(issuer_.delegate(delegate_request("alice-token", "example.com", "@alice:example.com"), outcome_));
+  const auto answer =
+      run(issuer_.delegate(delegate_request("alice-token", "example.com", "@alice:example.com"), outcome_));
   ASSERT_TRUE(answer) << answer.error().error;
   EXPECT_TRUE(rooms_.calls.empty());
   ASSERT_EQ(delegation_.jobs.size(), 1U);

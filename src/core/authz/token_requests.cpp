@@ -157,14 +157,14 @@ RequestResult<GetTokenRequest> parse_slot_request(std::string_view body, SlotEnd
     return std::unexpected(bad_json("The request body is missing `room_id` or `slot_id`"));
   }
   if (request.member.id.empty() || request.member.claimed_user_id.empty() || request.member.claimed_device_id.empty()) {
-    return std::unexpected(bad_json(token_endpoint
-                                        ? "The request body `member` is missing a `id`, `claimed_user_id` or `claimed_device_id`"
-                                        : "The request body `member` is missing `id`, `claimed_user_id` or `claimed_device_id`"));
+    return std::unexpected(bad_json(
+        token_endpoint ? "The request body `member` is missing a `id`, `claimed_user_id` or `claimed_device_id`"
+                       : "The request body `member` is missing `id`, `claimed_user_id` or `claimed_device_id`"));
   }
   if (request.openid_token.access_token.empty() || request.openid_token.matrix_server_name.empty()) {
-    return std::unexpected(bad_json(token_endpoint
-                                        ? "The request body `openid_token` is missing a `access_token` or `matrix_server_name`"
-                                        : "The request body `openid_token` is missing `access_token` or `matrix_server_name`"));
+    return std::unexpected(
+        bad_json(token_endpoint ? "The request body `openid_token` is missing a `access_token` or `matrix_server_name`"
+                                : "The request body `openid_token` is missing `access_token` or `matrix_server_name`"));
   }
   if (!delayed) return std::unexpected(std::move(delayed.error()));
   request.delayed_leave = std::move(*delayed);

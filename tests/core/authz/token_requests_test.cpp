@@ -135,9 +135,9 @@ TEST(GetTokenRequest, ChecksIdentifierGrammar) {
                "The request body `member.claimed_user_id` is not a valid user ID: user ID must start with '@'");
 }
 
-
 TEST(DelegateRequest, ParsesTheDelegationBody) {
-  const auto request = parse_delegate_request(get_token_body(R"(,"delay_id":"syd_1","delay_timeout":30000,"delay_cs_api_url":"https://x")"));
+  const auto request = parse_delegate_request(
+      get_token_body(R"(,"delay_id":"syd_1","delay_timeout":30000,"delay_cs_api_url":"https://x")"));
   ASSERT_TRUE(request) << request.error().error;
   EXPECT_EQ(request->room_id, "!roomid:example.com");
   EXPECT_EQ(request->slot_id, "m.call#ROOM");
@@ -159,8 +159,9 @@ TEST(DelegateRequest, ValidationTextsAndOrderMatchTheReference) {
       parse_delegate_request(
           R"({"room_id":"!r:s","slot_id":"x","member":{"id":"m","claimed_user_id":"@u:s","claimed_device_id":"D"},"openid_token":{"matrix_server_name":"s"}})"),
       400, "M_BAD_JSON", "The request body `openid_token` is missing `access_token` or `matrix_server_name`");
-  for (const std::string_view extra : {"", R"(,"delay_id":"d")", R"(,"delay_timeout":100)",
-                                       R"(,"delay_id":"d","delay_timeout":0)", R"(,"delay_id":"d","delay_timeout":-5)"}) {
+  for (const std::string_view extra :
+       {"", R"(,"delay_id":"d")", R"(,"delay_timeout":100)", R"(,"delay_id":"d","delay_timeout":0)",
+        R"(,"delay_id":"d","delay_timeout":-5)"}) {
     expect_error(parse_delegate_request(get_token_body(extra)), 400, "M_BAD_JSON",
                  "The request body is missing `delay_id` or `delay_timeout`");
   }

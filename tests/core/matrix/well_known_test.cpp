@@ -45,8 +45,8 @@ TEST(WellKnownClient, RefusesBadDocuments) {
   EXPECT_EQ(parse_well_known_client(R"({})").error().message, "well-known document has no m.homeserver object");
   EXPECT_EQ(parse_well_known_client(R"({"m.homeserver":"https://x"})").error().message,
             "well-known document has no m.homeserver object");
-  for (const char* body : {R"({"m.homeserver":{}})", R"({"m.homeserver":{"base_url":5}})",
-                           R"({"m.homeserver":{"base_url":""}})"}) {
+  for (const char* body :
+       {R"({"m.homeserver":{}})", R"({"m.homeserver":{"base_url":5}})", R"({"m.homeserver":{"base_url":""}})"}) {
     EXPECT_EQ(parse_well_known_client(body).error().message,
               "well-known m.homeserver.base_url is missing or not a string")
         << body;
