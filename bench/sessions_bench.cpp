@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/rtc/event.hpp"
+#include "core/rtc/membership.hpp"
 #include "core/rtc/session.hpp"
 
 namespace {
@@ -79,6 +80,50 @@ BENCHMARK(BM_ComputeSessions)
     ->Arg(100'000)
     ->Unit(benchmark::kMicrosecond)
     ->Complexity(benchmark::oNLogN);
+
+// Baselines for reading the ratio above (see BENCHMARKS.md). The same events,
+// each membership parsed and dropped at once: the same parsing work as
+// compute_sessions, but nothing stays alive, so memory stays hot.
+void BM_ParseMembershipsOnly(benchmark::State& state) {
+  const auto events = make_room(state.range(0));
+  for (auto _ : state) {
+    std::size_t joined = 0;
+    for (const auto& event : events) {
+      if (!rtc::is_membership_event_type(event.type)) continue;
+      joined += rtc::parse_membership(event).membership.has_value() ? 1U : 0U;
+    }
+    benchmark::DoNotOptimize(joined);
+  }
+  state.SetComplexityN(state.range(0));
+}
+BENCHMARK(BM_ParseMembershipsOnly)
+    ->Arg(10)
+    ->Arg(1'000)
+    ->Arg(100'000)
+    ->Unit(benchmark::kMicrosecond)
+    ->Complexity(benchmark::oN);
+
+// Only reads every event's top-level content keys: no work, pure memory
+// traffic. Its growth from 1 000 to 100 000 is the cache effect alone.
+void BM_TouchContentOnly(benchmark::State& state) {
+  const auto events = make_room(state.range(0));
+  for (auto _ : state) {
+    std::size_t bytes = 0;
+    for (const auto& event : events) {
+      if (const auto* content = event.content_object()) {
+        for (const auto& entry : *content) bytes += entry.key().size();
+      }
+    }
+    benchmark::DoNotOptimize(bytes);
+  }
+  state.SetComplexityN(state.range(0));
+}
+BENCHMARK(BM_TouchContentOnly)
+    ->Arg(10)
+    ->Arg(1'000)
+    ->Arg(100'000)
+    ->Unit(benchmark::kMicrosecond)
+    ->Complexity(benchmark::oN);
 
 }  // namespace
 

@@ -97,9 +97,13 @@ std::optional<LeaveReason> leave_reason_of(const object& content) {
 
 }  // namespace
 
+std::optional<std::string_view> sticky_key_view_of(const value& content) noexcept {
+  if (const auto key = ja::string_of(ja::property(&content, "msc4354_sticky_key"))) return key;
+  return ja::string_of(ja::property(&content, "sticky_key"));
+}
+
 std::optional<std::string> sticky_key_of(const value& content) {
-  if (const auto key = ja::string_of(ja::property(&content, "msc4354_sticky_key"))) return std::string(*key);
-  if (const auto key = ja::string_of(ja::property(&content, "sticky_key"))) return std::string(*key);
+  if (const auto key = sticky_key_view_of(content)) return std::string(*key);
   return std::nullopt;
 }
 

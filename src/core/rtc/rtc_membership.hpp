@@ -5,6 +5,7 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,5 +34,8 @@ namespace matrixrtc::core::rtc {
 
 /// The sticky key: `msc4354_sticky_key`, else `sticky_key`, if a string.
 [[nodiscard]] std::optional<std::string> sticky_key_of(const boost::json::value& content);
+/// The same key as a view into `content` (no allocation), for lookups that
+/// run once per event in big rooms.
+[[nodiscard]] std::optional<std::string_view> sticky_key_view_of(const boost::json::value& content) noexcept;
 
 }  // namespace matrixrtc::core::rtc

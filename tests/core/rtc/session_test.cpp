@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/json/serialize.hpp>
 #include <map>
 
@@ -46,6 +47,25 @@ TEST(Session, OldestFirstWithJsSdkTieOrder) {
   EXPECT_TRUE(room.sessions[0].is_device_joined("@a:x", "SDEV"));
   EXPECT_FALSE(room.sessions[0].is_device_joined("@b:x", "SDEV"));
   EXPECT_TRUE(room.rejected.empty());
+}
+
+// The member sort moves members along permutation cycles in place: check long
+// cycles, fixed points and many ties against a plain stable sort.
+TEST(Session, OldestFirstIsAStableSortForManyMembers) {
+  std::vector<RoomEvent> events{joined("@a:x")};
+  std::vector<std::pair<std::int64_t, std::string>> expected;
+  for (int i = 0; i < 200; ++i) {
+    const std::int64_t created = kNow - 1000 - (i * 37) % 23;  // 23 distinct times, many ties
+    const auto id = "$l" + std::to_string(i);
+    events.push_back(legacy_event("@a:x", "k" + std::to_string(i), legacy_content("D", created), 0, id));
+    expected.emplace_back(created, id);
+  }
+  std::ranges::stable_sort(expected, {}, &std::pair<std::int64_t, std::string>::first);
+  std::vector<std::string> expected_ids;
+  for (const auto& [created, id] : expected) expected_ids.push_back(id);
+  const auto room = compute_sessions(events, kNow);
+  ASSERT_EQ(room.sessions.size(), 1U);
+  EXPECT_EQ(member_ids(room.sessions[0]), expected_ids);
 }
 
 TEST(Session, GroupsBySlotIncludingApplication) {
