@@ -51,6 +51,11 @@ struct Config {
   std::int64_t homeserver_timeout_seconds = 10;  ///< whole OpenID validation, discovery included
   std::string dns_servers;                       ///< c-ares form "ip:port,…"; empty: the system's resolvers
   bool dev_mode = false;
+  // Outbound policy (docs/security.md)
+  bool ssrf_protection = true;                    ///< refuse non-public addresses for client-named servers
+  std::vector<std::string> ssrf_allowed_servers;  ///< exact server names exempt from the SSRF guard
+  std::vector<std::string> homeserver_allowlist;  ///< when non-empty, only these servers (`*.suffix` allowed)
+  std::vector<std::string> homeserver_blocklist;  ///< always refused (`*.suffix` allowed)
 
   /// Non-fatal problems found while reading (deprecated or invalid values
   /// that fell back to a default), for the start-up log.
