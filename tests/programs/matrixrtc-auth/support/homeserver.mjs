@@ -13,11 +13,13 @@ export class TestHomeserver {
     this.mode = 'ok';           // ok | status500 | garbage | hang | huge
     this.wellKnown = null;      // object served at /.well-known/matrix/server, or null for 404
     this.requests = [];
+    this.connections = 0;       // TCP connections accepted (the SSRF guard must leave this at 0)
   }
 
   async start() {
     this.server = https.createServer({ key: this.tls.key, cert: this.tls.cert }, (req, res) => this.#handle(req, res));
     this.hanging = [];
+    this.server.on('connection', () => { this.connections += 1; });
     await new Promise((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(this.wantedPort, this.host, resolve);
