@@ -54,7 +54,7 @@ class MatrixServerResolver {
   /// same filter for a given name every time (the service's decision is a
   /// function of the name and the configuration).
   [[nodiscard]] asio::awaitable<core::Result<std::vector<HttpTarget>>> resolve(std::string server_name,
-                                                                             AddressFilter address_filter = {});
+                                                                               AddressFilter address_filter = {});
 
   /// Forgets the cached result for `server_name` (e.g. after every target failed).
   void invalidate(const std::string& server_name);

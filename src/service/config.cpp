@@ -403,8 +403,9 @@ std::string describe(const Config& config) {
              " sanity_check_interval=", config.sanity_check_interval_seconds, "s token_ttl=", config.token_ttl_seconds,
              "s room_timeouts=", config.room_empty_timeout_seconds, "s/", config.room_departure_timeout_seconds,
              "s max_participants=", config.room_max_participants, " redis=", config.redis_url.empty() ? "off" : "on",
-             " dev_mode=", config.dev_mode ? "true" : "false", " ssrf_protection=",
-             config.ssrf_protection ? "true" : "false", " ssrf_allowed=", config.ssrf_allowed_servers.size(),
+             " dev_mode=", config.dev_mode ? "true" : "false",
+             " ssrf_protection=", config.ssrf_protection ? "true" : "false",
+             " ssrf_allowed=", config.ssrf_allowed_servers.size(),
              " homeserver_allowlist=", config.homeserver_allowlist.size(),
              " homeserver_blocklist=", config.homeserver_blocklist.size());
 }

@@ -527,8 +527,8 @@ TEST_F(HttpClientTest, GuardedRequestsKeepTheRedirectCapAndSizeLimit) {
 
 TEST(PublicAddressesOnly, RefusesNonPublicAndAllowsPublicAddresses) {
   const auto filter = public_addresses_only();
-  for (const char* text : {"127.0.0.1", "::1", "::ffff:10.0.0.1", "fe80::1", "0.0.0.0", "100.100.100.100",
-                           "240.0.0.1", "2002:c0a8:1::"}) {
+  for (const char* text :
+       {"127.0.0.1", "::1", "::ffff:10.0.0.1", "fe80::1", "0.0.0.0", "100.100.100.100", "240.0.0.1", "2002:c0a8:1::"}) {
     const auto verdict = filter(boost::asio::ip::make_address(text));
     ASSERT_FALSE(verdict) << text;
     EXPECT_EQ(verdict.error().code, ErrorCode::address_refused) << text;

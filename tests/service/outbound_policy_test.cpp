@@ -91,7 +91,8 @@ TEST(OutboundPolicy, HomeserverLists) {
   EXPECT_FALSE(homeserver_permitted("BAD.example:8448", config));
   const auto refused = homeserver_permitted("bad.example", config);
   ASSERT_FALSE(refused);
-  EXPECT_EQ(refused.error().message, "homeserver bad.example is refused by LIVEKIT_HOMESERVER_BLOCKLIST entry bad.example");
+  EXPECT_EQ(refused.error().message,
+            "homeserver bad.example is refused by LIVEKIT_HOMESERVER_BLOCKLIST entry bad.example");
   config.homeserver_allowlist = {"*.good.example", "bad.example", "good.example"};
   EXPECT_TRUE(homeserver_permitted("good.example", config));
   EXPECT_TRUE(homeserver_permitted("a.good.example", config));

@@ -16,7 +16,9 @@ struct Ipv4Range {
   std::string_view name;
 };
 
-constexpr std::uint32_t v4(unsigned a, unsigned b, unsigned c, unsigned d) { return (a << 24) | (b << 16) | (c << 8) | d; }
+constexpr std::uint32_t v4(unsigned a, unsigned b, unsigned c, unsigned d) {
+  return (a << 24) | (b << 16) | (c << 8) | d;
+}
 
 // First match wins: the /32s come before the ranges that contain them.
 constexpr Ipv4Range kIpv4Ranges[] = {
@@ -213,7 +215,8 @@ AddressVerdict classify(const Ipv6Bytes& a) {
   if (starts_with(a, {0x20, 0x01, 0x00, 0x02, 0x00, 0x00})) {
     return make_verdict(AddressClass::reserved, "benchmarking (2001:2::/48)");
   }
-  if (starts_with(a, {0x20, 0x01, 0x0D, 0xB8})) return make_verdict(AddressClass::reserved, "documentation (2001:db8::/32)");
+  if (starts_with(a, {0x20, 0x01, 0x0D, 0xB8}))
+    return make_verdict(AddressClass::reserved, "documentation (2001:db8::/32)");
   if (a[0] == 0x3F && a[1] == 0xFF && (a[2] & 0xF0) == 0) {
     return make_verdict(AddressClass::reserved, "documentation (3fff::/20)");
   }
@@ -227,7 +230,8 @@ AddressVerdict classify(const Ipv6Bytes& a) {
 
 Result<Ipv4Bytes> parse_ipv4(std::string_view text) {
   const auto parts = split(text, '.');
-  if (parts.size() != 4) return fail(ErrorCode::invalid_argument, cat("\"", text, "\" is not a dotted-quad IPv4 address"));
+  if (parts.size() != 4)
+    return fail(ErrorCode::invalid_argument, cat("\"", text, "\" is not a dotted-quad IPv4 address"));
   Ipv4Bytes out{};
   for (std::size_t i = 0; i < 4; ++i) {
     const auto part = parts[i];

@@ -193,8 +193,8 @@ TEST(AddressPolicy, SixToFourIsClassifiedByTheIpv4Address) {
 TEST(AddressPolicy, TeredoIsClassifiedByTheClientAddress) {
   // The client's IPv4 address is stored inverted in the last 32 bits.
   expect_classes({
-      {"2001::80ff:fffe", loopback},  // ~127.0.0.1
-      {"2001:0:4136:e378:8000:63bf:f5ff:fffe", private_use},  // ~10.0.0.1
+      {"2001::80ff:fffe", loopback},                             // ~127.0.0.1
+      {"2001:0:4136:e378:8000:63bf:f5ff:fffe", private_use},     // ~10.0.0.1
       {"2001:0:4136:e378:8000:63bf:f7f7:f7f7", public_unicast},  // ~8.8.8.8
   });
 }
@@ -211,9 +211,27 @@ TEST(AddressPolicy, RawBytes) {
 }
 
 TEST(AddressPolicy, ParsesOnlyStrictLiterals) {
-  for (const char* bad : {"", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "1.2.3.-4", "127.1", "0x7f.0.0.1",
-                          "localhost", ":::", "1::2::3", "12345::", "::g", "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7",
-                          "::1%eth0", "[::1", "::1.2.3", ":1::", "1.2.3.4::", "::1.2.3.4:5"}) {
+  for (const char* bad : {"",
+                          "1.2.3",
+                          "1.2.3.4.5",
+                          "256.1.1.1",
+                          "01.2.3.4",
+                          "1.2.3.-4",
+                          "127.1",
+                          "0x7f.0.0.1",
+                          "localhost",
+                          ":::",
+                          "1::2::3",
+                          "12345::",
+                          "::g",
+                          "1:2:3:4:5:6:7:8:9",
+                          "1:2:3:4:5:6:7",
+                          "::1%eth0",
+                          "[::1",
+                          "::1.2.3",
+                          ":1::",
+                          "1.2.3.4::",
+                          "::1.2.3.4:5"}) {
     EXPECT_FALSE(classify(std::string_view(bad))) << bad;
   }
   EXPECT_EQ(classify(std::string_view("[::1]"))->kind, loopback);
