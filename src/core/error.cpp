@@ -36,6 +36,7 @@ std::string_view to_string(ErrorCode code) noexcept {
     case ErrorCode::unsupported_codec: return "unsupported_codec";
     case ErrorCode::unexpected_sif: return "unexpected_sif";
     case ErrorCode::invalid_key_event: return "invalid_key_event";
+    case ErrorCode::address_refused: return "address_refused";
   }
   return "unknown";
 }

@@ -51,6 +51,8 @@ enum class ErrorCode {
   unsupported_codec,  ///< a codec the frame format cannot carry (AV1)
   unexpected_sif,     ///< a frame with the room's SIF trailer whose payload is not a known SIF
   invalid_key_event,  ///< a Matrix encryption-key event that breaks its schema
+  // Outbound policy (appended)
+  address_refused,  ///< the outbound policy refuses the peer (SSRF guard on its addresses, homeserver lists)
 };
 
 /// The identifier of an error code, e.g. "duplicate_key"; stable for scripts.

@@ -19,6 +19,7 @@
 #include <cerrno>
 #include <list>
 
+#include "core/net_policy/address_policy.hpp"
 #include "core/text.hpp"
 
 namespace matrixrtc::net {
@@ -86,6 +87,7 @@ struct Connection {
   std::unique_ptr<beast::tcp_stream> plain;
   beast::flat_buffer buffer;
   Clock::time_point idle_since;
+  asio::ip::address peer;  ///< the address actually connected to
 
   beast::tcp_stream& lowest() { return tls ? beast::get_lowest_layer(*tls) : *plain; }
 
@@ -168,12 +170,14 @@ struct HttpClient::Impl {
   ssl::context context;
   std::list<std::unique_ptr<Connection>> idle;  // most recently used first
 
-  std::unique_ptr<Connection> take_idle(const PoolKey& key) {
+  // A connection made without a filter (or with another one) may be to an
+  // address this request's filter refuses: such connections stay pooled.
+  std::unique_ptr<Connection> take_idle(const PoolKey& key, const AddressFilter& filter) {
     const auto now = Clock::now();
     for (auto it = idle.begin(); it != idle.end();) {
       if (now - (*it)->idle_since > options.idle_timeout) {
         it = idle.erase(it);
-      } else if ((*it)->key == key) {
+      } else if ((*it)->key == key && (!filter || filter((*it)->peer))) {
         auto connection = std::move(*it);
         idle.erase(it);
         if (connection->looks_alive()) return connection;
@@ -203,6 +207,7 @@ struct HttpClient::Impl {
 
   asio::awaitable<core::Result<std::unique_ptr<Connection>>> connect(const HttpTarget& target, const PoolKey& key,
                                                                      const std::string& what,
+                                                                     const AddressFilter& filter,
                                                                      Clock::time_point deadline) {
     // The lookup counts against the connect deadline like the TCP handshake.
     asio::steady_timer lookup_deadline(executor, std::min(deadline, Clock::now() + options.connect_timeout));
@@ -211,8 +216,22 @@ struct HttpClient::Impl {
     if (raced.index() == 1) co_return fail(ErrorCode::timed_out, cat(what, ": name lookup timed out"));
     auto& addresses = std::get<0>(raced);
     if (!addresses) co_return fail(addresses.error().code, cat(what, ": ", addresses.error().message));
+    // The SSRF guard checks exactly the addresses handed to the connect
+    // below, so no second lookup can answer differently (DNS rebinding).
     std::vector<tcp::endpoint> endpoints;
-    for (const auto& address : *addresses) endpoints.emplace_back(address, target.port);
+    std::string refused;
+    for (const auto& address : *addresses) {
+      if (filter) {
+        if (auto allowed = filter(address); !allowed) {
+          if (refused.empty()) refused = allowed.error().message;
+          continue;
+        }
+      }
+      endpoints.emplace_back(address, target.port);
+    }
+    if (endpoints.empty()) {
+      co_return fail(ErrorCode::address_refused, cat(what, ": refused to connect: ", refused));
+    }
 
     auto connection = std::make_unique<Connection>();
     connection->key = key;
@@ -228,6 +247,13 @@ struct HttpClient::Impl {
     co_await stream.async_connect(endpoints, asio::redirect_error(asio::use_awaitable, ec));
     if (ec == beast::error::timeout) co_return fail(ErrorCode::timed_out, cat(what, ": connecting timed out"));
     if (ec) co_return fail(ErrorCode::connect_failed, cat(what, ": cannot connect: ", ec.message()));
+    connection->peer = stream.socket().remote_endpoint(ec).address();
+    if (ec) co_return fail(ErrorCode::connect_failed, cat(what, ": cannot connect: ", ec.message()));
+    if (filter) {  // belt and braces: the peer we actually reached
+      if (auto allowed = filter(connection->peer); !allowed) {
+        co_return fail(ErrorCode::address_refused, cat(what, ": refused to connect: ", allowed.error().message));
+      }
+    }
     stream.socket().set_option(tcp::no_delay(true), ec);
     stream.expires_at(deadline);
     if (!target.tls) co_return connection;
@@ -258,7 +284,8 @@ struct HttpClient::Impl {
   }
 
   asio::awaitable<core::Result<HttpResponse>> exchange_once(const HttpTarget& target, const HttpRequest& request,
-                                                            std::size_t limit, Clock::time_point deadline) {
+                                                            std::size_t limit, const AddressFilter& filter,
+                                                            Clock::time_point deadline) {
     const PoolKey key{target.tls, target.host, target.port,
                       target.tls_server_name.empty() ? target.host : target.tls_server_name};
     const std::string what = describe(target, request.method, request.target);
@@ -276,10 +303,10 @@ struct HttpClient::Impl {
     }
 
     for (int attempt = 0;; ++attempt) {
-      std::unique_ptr<Connection> connection = attempt == 0 ? take_idle(key) : nullptr;
+      std::unique_ptr<Connection> connection = attempt == 0 ? take_idle(key, filter) : nullptr;
       const bool reused = connection != nullptr;
       if (!connection) {
-        auto fresh = co_await connect(target, key, what, deadline);
+        auto fresh = co_await connect(target, key, what, filter, deadline);
         if (!fresh) co_return std::unexpected(std::move(fresh).error());
         connection = std::move(*fresh);
       }
@@ -314,8 +341,10 @@ struct HttpClient::Impl {
                                                       const RequestOptions& request_options) {
     const auto deadline = Clock::now() + request_options.total_timeout.value_or(options.total_timeout);
     const std::size_t limit = request_options.max_response_bytes.value_or(options.max_response_bytes);
+    // Every hop, redirects included, goes through the same filter, size
+    // limit and overall deadline.
     for (unsigned redirects = 0;; ++redirects) {
-      auto response = co_await exchange_once(target, request, limit, deadline);
+      auto response = co_await exchange_once(target, request, limit, request_options.address_filter, deadline);
       if (!response || request_options.max_redirects == 0 || !is_redirect(response->status)) co_return response;
       const auto location = response->header("Location");
       if (!location) co_return response;
@@ -368,6 +397,20 @@ struct HttpClient::Impl {
     return std::pair{std::move(next), std::move(path)};
   }
 };
+
+AddressFilter public_addresses_only() {
+  return [](const asio::ip::address& address) -> core::Result<void> {
+    namespace policy = core::net_policy;
+    policy::AddressVerdict verdict;
+    if (address.is_v4()) {
+      verdict = policy::classify(policy::Ipv4Bytes(address.to_v4().to_bytes()));
+    } else {
+      verdict = policy::classify(policy::Ipv6Bytes(address.to_v6().to_bytes()));
+    }
+    if (verdict.is_public()) return {};
+    return fail(ErrorCode::address_refused, cat(address.to_string(), " is ", verdict.reason));
+  };
+}
 
 HttpClient::HttpClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 HttpClient::~HttpClient() = default;

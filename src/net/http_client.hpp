@@ -2,16 +2,21 @@
 // default (system CAs plus an optional extra bundle), names resolved through
 // our DnsResolver, connections kept alive and reused per (host, port, TLS
 // name), connect and total deadlines, a response size limit, and redirects
-// only when asked for. Errors are values; nothing throws out of request().
+// only when asked for, and an optional per-request address filter (the SSRF
+// guard) applied to every address right before connecting to it, to
+// redirect targets alike, and to kept-alive connections before reuse.
+// Errors are values; nothing throws out of request().
 // Use one client from one thread (or strand) at a time.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/address.hpp>
 #include <boost/beast/http/verb.hpp>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -65,11 +70,28 @@ struct HttpClientOptions {
   std::chrono::milliseconds idle_timeout{30000};
 };
 
+/// Decides whether a connection to `address` may be made; an error refuses it
+/// and its message says why (for logs). Must not block or suspend.
+using AddressFilter = std::function<core::Result<void>(const asio::ip::address& address)>;
+
+/// The SSRF guard's filter: refuses every address that is not public unicast
+/// by core/net_policy (loopback, private, link-local, multicast, unspecified,
+/// CGNAT, reserved, broadcast, and IPv6 forms embedding such an IPv4 address)
+/// with address_refused.
+[[nodiscard]] AddressFilter public_addresses_only();
+
 struct RequestOptions {
   std::optional<std::chrono::milliseconds> total_timeout;  ///< overrides HttpClientOptions
   std::optional<std::size_t> max_response_bytes;           ///< overrides HttpClientOptions
   /// How many redirects (301, 302, 303, 307, 308) to follow; 0 returns them as responses.
   unsigned max_redirects = 0;
+  /// When set, every address the request would connect to (each one the
+  /// name resolves to, on every redirect hop too) is checked right before
+  /// connecting; refused addresses are skipped, and when none is left the
+  /// request fails with address_refused without any connection attempt. The
+  /// peer of a connected socket is checked again, and a kept-alive
+  /// connection is reused only if its peer passes this filter.
+  AddressFilter address_filter;
 };
 
 class HttpClient {
@@ -84,7 +106,7 @@ class HttpClient {
 
   /// Sends one request and reads the whole response. Any status is a
   /// response; failures are dns_failure, connect_failed, timed_out,
-  /// tls_failure, bad_response or response_too_large. Error messages name
+  /// tls_failure, bad_response, response_too_large or address_refused. Error messages name
   /// the method, scheme, host, port and path, never the query string.
   [[nodiscard]] asio::awaitable<core::Result<HttpResponse>> request(HttpTarget target, HttpRequest request,
                                                                     RequestOptions options = {});

@@ -77,7 +77,8 @@ struct MatrixServerResolver::Impl {
 
   // Any failure (transport, status, body) means "no delegation", kept for the
   // spec's error lifetime.
-  asio::awaitable<WellKnown> fetch_well_known(const std::string& hostname, SystemClock::time_point now) {
+  asio::awaitable<WellKnown> fetch_well_known(const std::string& hostname, const AddressFilter& address_filter,
+                                              SystemClock::time_point now) {
     const WellKnown failed{std::nullopt, matrix::kWellKnownErrorLifetime};
     HttpTarget target{true, hostname, options.well_known_port, hostname,
                       options.well_known_port == 443 ? hostname : cat(hostname, ':', options.well_known_port)};
@@ -88,6 +89,7 @@ struct MatrixServerResolver::Impl {
     request_options.total_timeout = options.well_known_timeout;
     request_options.max_response_bytes = options.well_known_max_bytes;
     request_options.max_redirects = options.well_known_max_redirects;
+    request_options.address_filter = address_filter;
     auto response = co_await http.request(std::move(target), std::move(request), request_options);
     if (!response || response->status != 200) co_return failed;
     auto delegated = matrix::parse_well_known_server(response->body);
@@ -108,7 +110,8 @@ struct MatrixServerResolver::Impl {
                                 options.default_port);
   }
 
-  asio::awaitable<core::Result<std::vector<HttpTarget>>> resolve(const std::string& server_name) {
+  asio::awaitable<core::Result<std::vector<HttpTarget>>> resolve(const std::string& server_name,
+                                                                 const AddressFilter& address_filter) {
     const auto now = options.clock();
     if (auto hit = cached(server_name, now)) co_return std::move(*hit);
 
@@ -119,7 +122,7 @@ struct MatrixServerResolver::Impl {
     if (auto* direct = std::get_if<matrix::Connect>(&*step)) co_return to_targets(direct->candidates);
 
     const auto& hostname = std::get<matrix::FetchWellKnown>(*step).hostname;
-    const WellKnown well_known = co_await fetch_well_known(hostname, now);
+    const WellKnown well_known = co_await fetch_well_known(hostname, address_filter, now);
     auto next = matrix::after_well_known(server_name, well_known.delegated, options.default_port);
     if (!next) {
       co_return std::unexpected(std::move(next).error());
@@ -141,8 +144,9 @@ MatrixServerResolver::MatrixServerResolver(DnsResolver& dns, HttpClient& http, M
     : impl_(std::make_unique<Impl>(dns, http, std::move(options))) {}
 MatrixServerResolver::~MatrixServerResolver() = default;
 
-asio::awaitable<core::Result<std::vector<HttpTarget>>> MatrixServerResolver::resolve(std::string server_name) {
-  co_return co_await impl_->resolve(server_name);
+asio::awaitable<core::Result<std::vector<HttpTarget>>> MatrixServerResolver::resolve(std::string server_name,
+                                                                                     AddressFilter address_filter) {
+  co_return co_await impl_->resolve(server_name, address_filter);
 }
 
 void MatrixServerResolver::invalidate(const std::string& server_name) {

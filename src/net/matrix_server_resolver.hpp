@@ -47,7 +47,14 @@ class MatrixServerResolver {
   /// target carries the TLS name and Host header the spec requires. Fails
   /// with invalid_argument for a malformed server name. Transport failures of
   /// the well-known lookup are not errors: discovery goes on with SRV.
-  [[nodiscard]] asio::awaitable<core::Result<std::vector<HttpTarget>>> resolve(std::string server_name);
+  ///
+  /// `address_filter` (the SSRF guard) applies to the well-known request and
+  /// its redirects; the targets returned must be requested with the same
+  /// filter. The cache is keyed by server name only: callers must pass the
+  /// same filter for a given name every time (the service's decision is a
+  /// function of the name and the configuration).
+  [[nodiscard]] asio::awaitable<core::Result<std::vector<HttpTarget>>> resolve(std::string server_name,
+                                                                               AddressFilter address_filter = {});
 
   /// Forgets the cached result for `server_name` (e.g. after every target failed).
   void invalidate(const std::string& server_name);

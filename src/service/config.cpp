@@ -66,6 +66,16 @@ constexpr std::array kSettings{
             "how long a discovered client-server API base URL is kept"},
     Setting{"LIVEKIT_REDIS_LEASE_SECONDS", "redis-lease-seconds", "15",
             "with Redis: how long an instance's claim on a delegation job lasts without renewal (renewed every third)"},
+    Setting{"LIVEKIT_SSRF_PROTECTION", "ssrf-protection", "true",
+            "refuse to connect to loopback, private, link-local, multicast and other non-public addresses for "
+            "servers named by clients (see docs/security.md); `false` turns the guard off"},
+    Setting{"LIVEKIT_SSRF_ALLOWED_SERVERS", "ssrf-allowed-servers", "",
+            "comma/space separated server names (exact) exempt from the SSRF guard, e.g. a homeserver on the LAN"},
+    Setting{"LIVEKIT_HOMESERVER_ALLOWLIST", "homeserver-allowlist", "",
+            "comma/space separated server names (`*.example.org` matches subdomains); when set, only these are "
+            "accepted"},
+    Setting{"LIVEKIT_HOMESERVER_BLOCKLIST", "homeserver-blocklist", "",
+            "comma/space separated server names (`*.example.org` matches subdomains) that are always refused"},
     Setting{"", "dev", "",
             "development mode: LiveKit's --dev key/secret/URL, bind 127.0.0.1:8080, all homeservers full access", true},
 };
@@ -349,6 +359,34 @@ core::Result<Config> load_config(const ConfigSources& sources) {
   }
   config.extra_ca_file = lookup.get("LIVEKIT_EXTRA_CA_FILE").value_or("");
   config.dns_servers = lookup.get("LIVEKIT_DNS_SERVERS").value_or("");
+
+  if (const auto text = lookup.get("LIVEKIT_SSRF_PROTECTION")) {
+    auto value = parse_bool("LIVEKIT_SSRF_PROTECTION", *text);
+    if (!value) return std::unexpected(std::move(value.error()));
+    config.ssrf_protection = *value;
+  }
+  config.ssrf_allowed_servers = split_list(lookup.get("LIVEKIT_SSRF_ALLOWED_SERVERS").value_or(""));
+  if (std::ranges::any_of(config.ssrf_allowed_servers, [](const std::string& name) { return name.contains('*'); })) {
+    return std::unexpected(
+        fatal("LIVEKIT_SSRF_ALLOWED_SERVERS takes exact server names; use LIVEKIT_SSRF_PROTECTION=false to turn "
+              "the guard off"));
+  }
+  for (const auto env : {"LIVEKIT_HOMESERVER_ALLOWLIST", "LIVEKIT_HOMESERVER_BLOCKLIST"}) {
+    auto names = split_list(lookup.get(env).value_or(""));
+    for (const auto& name : names) {
+      const bool wildcard = name.starts_with("*.");
+      if ((wildcard && (name.size() < 3 || name.find('*', 1) != std::string::npos)) ||
+          (!wildcard && name.contains('*'))) {
+        return std::unexpected(fatal(cat(env, ": \"", name, "\" must be a server name or *.suffix")));
+      }
+    }
+    (std::string_view(env) == "LIVEKIT_HOMESERVER_ALLOWLIST" ? config.homeserver_allowlist
+                                                             : config.homeserver_blocklist) = std::move(names);
+  }
+  if (!config.ssrf_protection) {
+    config.warnings.emplace_back(
+        "LIVEKIT_SSRF_PROTECTION=false: client-named homeservers may make this service connect to internal addresses");
+  }
   return config;
 }
 
@@ -378,7 +416,11 @@ std::string describe(const Config& config) {
              " sanity_check_interval=", config.sanity_check_interval_seconds, "s token_ttl=", config.token_ttl_seconds,
              "s room_timeouts=", config.room_empty_timeout_seconds, "s/", config.room_departure_timeout_seconds,
              "s max_participants=", config.room_max_participants, " redis=", config.redis_url.empty() ? "off" : "on",
-             " dev_mode=", config.dev_mode ? "true" : "false");
+             " dev_mode=", config.dev_mode ? "true" : "false",
+             " ssrf_protection=", config.ssrf_protection ? "true" : "false",
+             " ssrf_allowed=", config.ssrf_allowed_servers.size(),
+             " homeserver_allowlist=", config.homeserver_allowlist.size(),
+             " homeserver_blocklist=", config.homeserver_blocklist.size());
 }
 
 }  // namespace matrixrtc::service

@@ -54,6 +54,11 @@ struct Config {
   std::int64_t cs_api_cache_seconds = 4 * 3600;  ///< the reference's fixed 4 h
   std::int64_t redis_lease_seconds = 15;         ///< a job's claim by one instance, renewed every third
   bool dev_mode = false;
+  // Outbound policy (docs/security.md)
+  bool ssrf_protection = true;                    ///< refuse non-public addresses for client-named servers
+  std::vector<std::string> ssrf_allowed_servers;  ///< exact server names exempt from the SSRF guard
+  std::vector<std::string> homeserver_allowlist;  ///< when non-empty, only these servers (`*.suffix` allowed)
+  std::vector<std::string> homeserver_blocklist;  ///< always refused (`*.suffix` allowed)
 
   /// Non-fatal problems found while reading (deprecated or invalid values
   /// that fell back to a default), for the start-up log.

@@ -3,6 +3,7 @@
 #include "core/matrix/identifiers.hpp"
 #include "core/matrix/well_known.hpp"
 #include "core/text.hpp"
+#include "service/outbound_policy.hpp"
 
 namespace matrixrtc::service {
 namespace {
@@ -25,6 +26,11 @@ core::Result<UrlTarget> cs_api_target(std::string_view base_url, bool allow_http
                       cat("client-server API \"", base_url, "\" is not https (LIVEKIT_CS_API_ALLOW_HTTP is off)"));
   }
   return target;
+}
+
+net::AddressFilter CsApiResolver::address_filter(std::string_view server_name) const {
+  if (config_.cs_api_url_overrides.contains(server_name)) return {};
+  return address_filter_for(server_name, config_);
 }
 
 core::Result<UrlTarget> CsApiResolver::remember(const std::string& server_name, core::Result<UrlTarget> target,
@@ -57,6 +63,7 @@ boost::asio::awaitable<core::Result<UrlTarget>> CsApiResolver::resolve(std::stri
   options.total_timeout = std::chrono::seconds(config_.homeserver_timeout_seconds);
   options.max_response_bytes = kMaxWellKnownBytes;
   options.max_redirects = 3;  // the client well-known is commonly redirected to a www host
+  options.address_filter = address_filter(server_name);
   auto response = co_await http_.request(std::move(well_known->target), std::move(request), options);
   if (!response) co_return remember(server_name, std::unexpected(std::move(response.error())), kFailureLifetimeMs);
   if (response->status != 200) {

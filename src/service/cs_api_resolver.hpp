@@ -27,6 +27,9 @@ class CsApiResolver {
 
   /// The base URL of `server_name`'s client-server API as a connection target.
   boost::asio::awaitable<core::Result<UrlTarget>> resolve(std::string server_name);
+  /// The SSRF guard for requests to `server_name`'s client-server API: none
+  /// for an override (the admin's own configuration), else the guard's rule.
+  [[nodiscard]] net::AddressFilter address_filter(std::string_view server_name) const;
 
  private:
   struct Entry {

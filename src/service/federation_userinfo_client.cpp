@@ -4,6 +4,7 @@
 
 #include "core/json/strict_parser.hpp"
 #include "core/text.hpp"
+#include "service/outbound_policy.hpp"
 
 namespace matrixrtc::service {
 
@@ -65,14 +66,19 @@ boost::asio::awaitable<core::Result<std::string>> FederationUserInfoClient::look
                                                                                         std::string access_token) {
   std::vector<net::HttpTarget> targets;
   std::string prefix;
+  // The SSRF guard: discovery (well-known and its redirects) and every
+  // userinfo request for this server go through the same filter. An override
+  // URL is the admin's own configuration and is not filtered.
+  net::AddressFilter address_filter = address_filter_for(server_name, config_);
   if (const auto it = config_.federation_url_overrides.find(server_name);
       it != config_.federation_url_overrides.end()) {
     auto target = target_from_url(it->second);
     if (!target) co_return std::unexpected(std::move(target.error()));
     targets.push_back(std::move(target->target));
     prefix = std::move(target->path_prefix);
+    address_filter = nullptr;
   } else {
-    auto resolved = co_await resolver_.resolve(server_name);
+    auto resolved = co_await resolver_.resolve(server_name, address_filter);
     if (!resolved) co_return std::unexpected(std::move(resolved.error()));
     targets = std::move(*resolved);
   }
@@ -85,6 +91,7 @@ boost::asio::awaitable<core::Result<std::string>> FederationUserInfoClient::look
     net::RequestOptions options;
     options.total_timeout = std::chrono::seconds(config_.homeserver_timeout_seconds);
     options.max_response_bytes = 64 * 1024;  // a userinfo answer is a few dozen bytes
+    options.address_filter = address_filter;
     auto response = co_await http_.request(std::move(target), std::move(request), options);
     if (!response) {
       last = std::move(response.error());  // transport failure: try the next target

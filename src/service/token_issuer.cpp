@@ -4,6 +4,7 @@
 #include "core/livekit/names.hpp"
 #include "core/matrix/identifiers.hpp"
 #include "core/text.hpp"
+#include "service/outbound_policy.hpp"
 
 namespace matrixrtc::service {
 
@@ -28,6 +29,12 @@ DelegationJobRequest job_request(const std::string& server_name, const authz::De
 boost::asio::awaitable<std::expected<TokenIssuer::Subject, authz::ApiError>> TokenIssuer::authenticate(
     const authz::OpenIdToken& token, IssueOutcome& outcome) {
   outcome.server_name = token.matrix_server_name;
+  // A server the lists refuse is answered like an invalid token, before any
+  // network request, with the reason only in the log.
+  if (auto permitted = homeserver_permitted(token.matrix_server_name, config_); !permitted) {
+    outcome.detail = permitted.error().message;
+    co_return std::unexpected(authz::unauthorized());
+  }
   std::string server_name = token.matrix_server_name;
   std::string access_token = token.access_token;
   auto sub = co_await users_.lookup_user(std::move(server_name), std::move(access_token));

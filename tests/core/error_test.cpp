@@ -17,7 +17,7 @@ TEST(Error, EveryCodeHasAStableName) {
   EXPECT_EQ(to_string(ErrorCode::invalid_json), "invalid_json");
   EXPECT_EQ(to_string(ErrorCode::bad_signature), "bad_signature");
   EXPECT_EQ(to_string(ErrorCode::body_hash_mismatch), "body_hash_mismatch");
-  for (int code = 0; code <= static_cast<int>(ErrorCode::invalid_key_event); ++code) {
+  for (int code = 0; code <= static_cast<int>(ErrorCode::address_refused); ++code) {
     EXPECT_NE(to_string(static_cast<ErrorCode>(code)), "unknown") << code;
   }
 }

@@ -394,5 +394,150 @@ TEST_F(HttpClientTest, RefusesRedirectFromHttpsToHttp) {
   EXPECT_EQ(response.error().code, ErrorCode::tls_failure);
 }
 
+// The SSRF guard: RequestOptions::address_filter.
+
+// Lets only `allowed` through and remembers every address it was asked about.
+struct OnlyAddress {
+  std::string allowed;
+  std::shared_ptr<std::vector<std::string>> seen = std::make_shared<std::vector<std::string>>();
+  core::Result<void> operator()(const boost::asio::ip::address& address) const {
+    seen->push_back(address.to_string());
+    if (address.to_string() == allowed) return {};
+    return core::fail(ErrorCode::address_refused, address.to_string() + " is not " + allowed);
+  }
+};
+
+RequestOptions guarded(AddressFilter filter = public_addresses_only()) {
+  RequestOptions options;
+  options.address_filter = std::move(filter);
+  return options;
+}
+
+TEST_F(HttpClientTest, GuardRefusesALoopbackLiteralWithoutConnecting) {
+  auto client = make_client();
+  const auto response = get(*client, target_for("127.0.0.1"), "/", guarded());
+  ASSERT_FALSE(response);
+  EXPECT_EQ(response.error().code, ErrorCode::address_refused);
+  EXPECT_THAT(response.error().message, HasSubstr("127.0.0.1 is loopback (127.0.0.0/8)"));
+  EXPECT_EQ(server.connections(), 0u);
+  EXPECT_TRUE(server.requests().empty());
+}
+
+TEST_F(HttpClientTest, GuardRefusesANameThatResolvesToLoopback) {
+  auto client = make_client();
+  const auto response = get(*client, target_for("hs.test"), "/", guarded());
+  ASSERT_FALSE(response);
+  EXPECT_EQ(response.error().code, ErrorCode::address_refused);
+  EXPECT_THAT(response.error().message, HasSubstr("hs.test"));
+  EXPECT_THAT(response.error().message, HasSubstr("loopback"));
+  EXPECT_EQ(dns.queries("hs.test", testing::TestDnsServer::kTypeA), 1u);
+  EXPECT_EQ(server.connections(), 0u);
+}
+
+TEST_F(HttpClientTest, GuardRefusesEmbeddedAndUnspecifiedLiterals) {
+  auto client = make_client();
+  for (const char* host : {"::ffff:127.0.0.1", "0.0.0.0", "::", "::1", "64:ff9b::7f00:1", "2002:7f00:1::1",
+                           "169.254.169.254", "100.64.0.1", "10.0.0.1", "224.0.0.1", "255.255.255.255"}) {
+    const auto response = get(*client, {true, host, server.port(), "hs.test", "hs.test"}, "/", guarded());
+    ASSERT_FALSE(response) << host;
+    EXPECT_EQ(response.error().code, ErrorCode::address_refused) << host;
+  }
+  EXPECT_EQ(server.connections(), 0u);
+}
+
+TEST_F(HttpClientTest, WithoutAFilterLoopbackIsAllowed) {
+  auto client = make_client();
+  const auto response = get(*client, target_for("hs.test"), "/", RequestOptions{});
+  ASSERT_TRUE(response) << response.error().message;
+  EXPECT_EQ(server.connections(), 1u);
+}
+
+TEST_F(HttpClientTest, GuardSkipsRefusedAddressesAndConnectsToTheOthers) {
+  dns.add_aaaa("dual.test", "::1");
+  dns.add_a("dual.test", "127.0.0.1");
+  const OnlyAddress filter{"127.0.0.1"};
+  auto client = make_client();
+  const auto response = get(*client, {true, "dual.test", server.port(), "hs.test", "hs.test"}, "/", guarded(filter));
+  ASSERT_TRUE(response) << response.error().message;
+  EXPECT_THAT(*filter.seen, ::testing::Contains("::1"));
+  EXPECT_EQ(server.connections(), 1u);
+}
+
+TEST_F(HttpClientTest, UnfilteredPooledConnectionIsNotReusedForAGuardedRequest) {
+  auto client = make_client();
+  ASSERT_TRUE(get(*client, target_for("hs.test"), "/plain"));
+  ASSERT_EQ(client->idle_connections(), 1u);
+  const auto refused = get(*client, target_for("hs.test"), "/guarded", guarded());
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::address_refused);
+  EXPECT_EQ(server.requests().size(), 1u);
+  EXPECT_EQ(client->idle_connections(), 1u);  // left for unguarded requests
+  // A filter that accepts the pooled connection's peer may reuse it.
+  const auto reused = get(*client, target_for("hs.test"), "/again", guarded(OnlyAddress{"127.0.0.1"}));
+  ASSERT_TRUE(reused) << reused.error().message;
+  EXPECT_EQ(server.connections(), 1u);
+}
+
+TEST_F(HttpClientTest, GuardAppliesToRedirectTargets) {
+  testing::TestHttpServer elsewhere{io.get_executor(), ca.issue({"elsewhere.test"}), "127.0.0.2"};
+  elsewhere.set_handler([](const testing::RecordedRequest&) { return TestResponse::json("{}"); });
+  dns.add_a("elsewhere.test", "127.0.0.2");
+  const std::string location = "https://elsewhere.test:" + std::to_string(elsewhere.port()) + "/there";
+  server.set_handler([location](const testing::RecordedRequest&) {
+    TestResponse response;
+    response.status = 302;
+    response.headers.emplace_back("Location", location);
+    return response;
+  });
+  auto client = make_client();
+  RequestOptions options = guarded(OnlyAddress{"127.0.0.1"});
+  options.max_redirects = 3;
+  const auto response = get(*client, target_for("hs.test"), "/", options);
+  ASSERT_FALSE(response);
+  EXPECT_EQ(response.error().code, ErrorCode::address_refused);
+  EXPECT_THAT(response.error().message, HasSubstr("elsewhere.test"));
+  EXPECT_EQ(server.requests().size(), 1u);
+  EXPECT_EQ(elsewhere.connections(), 0u);
+  // Unguarded, the same redirect is followed (the test is not vacuous).
+  RequestOptions unguarded;
+  unguarded.max_redirects = 3;
+  ASSERT_TRUE(get(*client, target_for("hs.test"), "/", unguarded));
+  EXPECT_EQ(elsewhere.requests().size(), 1u);
+}
+
+TEST_F(HttpClientTest, GuardedRequestsKeepTheRedirectCapAndSizeLimit) {
+  server.set_handler([](const testing::RecordedRequest& request) {
+    if (request.target == "/big") return TestResponse::json(std::string(2 << 20, 'x'));
+    TestResponse response;
+    response.status = 307;
+    response.headers.emplace_back("Location", "/again");
+    return response;
+  });
+  auto client = make_client();
+  RequestOptions options = guarded(OnlyAddress{"127.0.0.1"});
+  options.max_redirects = 2;
+  const auto looping = get(*client, target_for("hs.test"), "/", options);
+  ASSERT_FALSE(looping);
+  EXPECT_EQ(looping.error().code, ErrorCode::bad_response);
+  EXPECT_EQ(server.requests().size(), 3u);
+  const auto big = get(*client, target_for("hs.test"), "/big", options);
+  ASSERT_FALSE(big);
+  EXPECT_EQ(big.error().code, ErrorCode::response_too_large);
+}
+
+TEST(PublicAddressesOnly, RefusesNonPublicAndAllowsPublicAddresses) {
+  const auto filter = public_addresses_only();
+  for (const char* text :
+       {"127.0.0.1", "::1", "::ffff:10.0.0.1", "fe80::1", "0.0.0.0", "100.100.100.100", "240.0.0.1", "2002:c0a8:1::"}) {
+    const auto verdict = filter(boost::asio::ip::make_address(text));
+    ASSERT_FALSE(verdict) << text;
+    EXPECT_EQ(verdict.error().code, ErrorCode::address_refused) << text;
+    EXPECT_THAT(verdict.error().message, HasSubstr(" is ")) << text;
+  }
+  for (const char* text : {"8.8.8.8", "2606:4700:4700::1111", "::ffff:1.1.1.1"}) {
+    EXPECT_TRUE(filter(boost::asio::ip::make_address(text))) << text;
+  }
+}
+
 }  // namespace
 }  // namespace matrixrtc::net

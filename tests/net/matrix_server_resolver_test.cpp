@@ -217,6 +217,32 @@ TEST_F(MatrixServerResolverTest, WellKnownRedirectsAreFollowed) {
   EXPECT_EQ(well_known_requests(), 2u);
 }
 
+TEST_F(MatrixServerResolverTest, GuardedWellKnownIsNotFetchedFromARefusedAddress) {
+  well_known["example.test"] = TestResponse::json(R"({"m.server":"delegated.test:)" + port_text() + "\"}");
+  auto targets = run(io, discovery().resolve("example.test", public_addresses_only()));
+  ASSERT_TRUE(targets) << targets.error().message;
+  // No delegation learnt: discovery went on as if there were no well-known.
+  ASSERT_EQ(*targets, (std::vector{expected("example.test", server.port(), "example.test", "example.test")}));
+  EXPECT_EQ(server.connections(), 0u);
+  EXPECT_EQ(well_known_requests(), 0u);
+}
+
+TEST_F(MatrixServerResolverTest, GuardedWellKnownRedirectsAreFilteredToo) {
+  TestResponse moved;
+  moved.status = 301;
+  moved.headers.emplace_back("Location", "https://moved.test:" + port_text() + "/.well-known/matrix/server");
+  well_known["example.test"] = moved;
+  dns.add_a("moved.test", "127.0.0.2");  // the redirect target resolves to a refused address
+  auto only_first = [](const boost::asio::ip::address& address) -> core::Result<void> {
+    if (address.to_string() == "127.0.0.1") return {};
+    return core::fail(ErrorCode::address_refused, "refused " + address.to_string());
+  };
+  auto targets = run(io, discovery().resolve("example.test", only_first));
+  ASSERT_TRUE(targets) << targets.error().message;
+  ASSERT_EQ(*targets, (std::vector{expected("example.test", server.port(), "example.test", "example.test")}));
+  EXPECT_EQ(well_known_requests(), 1u);
+}
+
 TEST_F(MatrixServerResolverTest, WellKnownSizeIsCapped) {
   well_known["example.test"] =
       TestResponse::json(R"({"m.server":"delegated.test:1","pad":")" + std::string(60 * 1024, 'x') + "\"}");

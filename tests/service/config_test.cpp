@@ -204,6 +204,37 @@ TEST(Config, FlagsOverrideEnvironment) {
   expect_fatal(load(kMinimal, {"--dev=yes"}), "option --dev takes no value");
 }
 
+TEST(Config, OutboundPolicySettings) {
+  const auto defaults = load(kMinimal).value();
+  EXPECT_TRUE(defaults.ssrf_protection);
+  EXPECT_TRUE(defaults.ssrf_allowed_servers.empty());
+  EXPECT_TRUE(defaults.homeserver_allowlist.empty());
+  EXPECT_TRUE(defaults.homeserver_blocklist.empty());
+  const auto config = load(with(kMinimal, {{"LIVEKIT_SSRF_PROTECTION", "false"},
+                                           {"LIVEKIT_SSRF_ALLOWED_SERVERS", "lan.example, 10.0.0.5:8448"},
+                                           {"LIVEKIT_HOMESERVER_ALLOWLIST", "*.example.org example.org"},
+                                           {"LIVEKIT_HOMESERVER_BLOCKLIST", "bad.example.org"}}))
+                          .value();
+  EXPECT_FALSE(config.ssrf_protection);
+  EXPECT_EQ(config.ssrf_allowed_servers, (std::vector<std::string>{"lan.example", "10.0.0.5:8448"}));
+  EXPECT_EQ(config.homeserver_allowlist, (std::vector<std::string>{"*.example.org", "example.org"}));
+  EXPECT_EQ(config.homeserver_blocklist, (std::vector<std::string>{"bad.example.org"}));
+  ASSERT_FALSE(config.warnings.empty());
+  EXPECT_NE(config.warnings.back().find("LIVEKIT_SSRF_PROTECTION=false"), std::string::npos);
+  EXPECT_TRUE(load(kMinimal, {"--ssrf-protection", "true"}).value().ssrf_protection);
+  expect_fatal(load(with(kMinimal, {{"LIVEKIT_SSRF_PROTECTION", "no"}})),
+               "LIVEKIT_SSRF_PROTECTION must be true or false, got \"no\"");
+  expect_fatal(load(with(kMinimal, {{"LIVEKIT_SSRF_ALLOWED_SERVERS", "*"}})),
+               "LIVEKIT_SSRF_ALLOWED_SERVERS takes exact server names; use LIVEKIT_SSRF_PROTECTION=false to turn the "
+               "guard off");
+  expect_fatal(load(with(kMinimal, {{"LIVEKIT_HOMESERVER_BLOCKLIST", "a.*.org"}})),
+               "LIVEKIT_HOMESERVER_BLOCKLIST: \"a.*.org\" must be a server name or *.suffix");
+  expect_fatal(load(with(kMinimal, {{"LIVEKIT_HOMESERVER_ALLOWLIST", "*"}})),
+               "LIVEKIT_HOMESERVER_ALLOWLIST: \"*\" must be a server name or *.suffix");
+  // "*" as the full-access list is still accepted; it does not turn the guard off (outbound_policy_test).
+  EXPECT_TRUE(load(with(kMinimal, {{"LIVEKIT_FULL_ACCESS_HOMESERVERS", "*"}})).value().ssrf_protection);
+}
+
 TEST(Config, DevModeUsesLiveKitDevDefaults) {
   const auto config = load({}, {"--dev"}).value();
   EXPECT_TRUE(config.dev_mode);

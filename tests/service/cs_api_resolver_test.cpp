@@ -24,6 +24,7 @@ class CsApiResolverTest : public ::testing::Test {
     http_ = std::move(*net::HttpClient::create(io_.get_executor(), *resolver_, options));
     config_.homeserver_timeout_seconds = 2;
     server_name_ = "127.0.0.1:" + std::to_string(server_.port());
+    config_.ssrf_allowed_servers = {server_name_};  // the test homeserver is on loopback
     cs_api_ = std::make_unique<CsApiResolver>(*http_, config_, [this] { return now_ms_; });
   }
   core::Result<UrlTarget> resolve(const std::string& name) {
@@ -89,6 +90,18 @@ TEST_F(CsApiResolverTest, FailuresAreErrorsRememberedBriefly) {
     answer(body);
     EXPECT_FALSE(resolve(server_name_)) << body;
   }
+}
+
+TEST_F(CsApiResolverTest, TheSsrfGuardKeepsClientNamedServersOffLoopback) {
+  config_.ssrf_allowed_servers.clear();
+  answer(R"({"m.homeserver":{"base_url":"https://hs.example"}})");
+  const auto refused = resolve(server_name_);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, core::ErrorCode::address_refused);
+  EXPECT_EQ(server_.connections(), 0U);
+  // An override is the admin's own configuration: not filtered.
+  config_.cs_api_url_overrides = {{server_name_, "https://127.0.0.1:1/"}};
+  EXPECT_FALSE(static_cast<bool>(cs_api_->address_filter(server_name_)));
 }
 
 TEST_F(CsApiResolverTest, OverridesWinWithoutAnyRequest) {

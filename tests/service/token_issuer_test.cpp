@@ -130,6 +130,33 @@ TEST_F(TokenIssuerTest, UnknownTokenIsUnauthorised) {
   EXPECT_TRUE(rooms_.calls.empty());
 }
 
+TEST_F(TokenIssuerTest, BlocklistedServerIsUnauthorisedWithoutAnyLookup) {
+  config_.homeserver_blocklist = {"*.org"};
+  expect_error(run(issuer_.get_token(get_token_request("bob-token", "REMOTE.org", "@bob:remote.org"), outcome_)),
+               authz::unauthorized());
+  EXPECT_EQ(outcome_.detail, "homeserver REMOTE.org is refused by LIVEKIT_HOMESERVER_BLOCKLIST entry *.org");
+  expect_error(run(issuer_.sfu_get(sfu_request("bob-token", "remote.org"), outcome_)), authz::unauthorized());
+  EXPECT_TRUE(users_.calls.empty());
+  EXPECT_TRUE(rooms_.calls.empty());
+  // Others still pass.
+  EXPECT_TRUE(run(issuer_.get_token(get_token_request("alice-token", "example.com", "@alice:example.com"), outcome_)));
+}
+
+TEST_F(TokenIssuerTest, AllowlistAdmitsOnlyListedServers) {
+  config_.homeserver_allowlist = {"example.com"};
+  expect_error(run(issuer_.get_token(get_token_request("bob-token", "remote.org", "@bob:remote.org"), outcome_)),
+               authz::unauthorized());
+  EXPECT_EQ(outcome_.detail, "homeserver remote.org is not on LIVEKIT_HOMESERVER_ALLOWLIST");
+  EXPECT_TRUE(users_.calls.empty());
+  EXPECT_TRUE(run(issuer_.get_token(get_token_request("alice-token", "example.com", "@alice:example.com"), outcome_)));
+  EXPECT_EQ(users_.calls.size(), 1u);
+  // The blocklist wins over the allowlist.
+  config_.homeserver_blocklist = {"example.com"};
+  expect_error(run(issuer_.get_token(get_token_request("alice-token", "example.com", "@alice:example.com"), outcome_)),
+               authz::unauthorized());
+  EXPECT_EQ(users_.calls.size(), 1u);
+}
+
 TEST_F(TokenIssuerTest, SubMustBelongToTheServerThatVouchedForIt) {
   // remote.org's homeserver answers with a user of example.com (a full-access server).
   users_.subs["evil-token"] = "@alice:example.com";

@@ -164,7 +164,9 @@ describe('homeserver failures', () => {
   before(async () => {
     hs = await new TestHomeserver(ca, { names: ['IP:127.0.0.1'] }).start();
     hs.users.set('t', `@u:127.0.0.1:${hs.port}`);
-    service = await startService(baseEnv({ LIVEKIT_FULL_ACCESS_HOMESERVERS: 'other.example' }));
+    // Restricted servers on loopback: only reachable with the SSRF guard off.
+    service = await startService(baseEnv({ LIVEKIT_FULL_ACCESS_HOMESERVERS: 'other.example',
+      LIVEKIT_SSRF_PROTECTION: 'false' }));
   });
   after(async () => { await service.stop(); hs.stop(); });
 
@@ -218,8 +220,9 @@ describe('server discovery', () => {
     const hs = await new TestHomeserver(ca, { names: ['DNS:explicit.test'] }).start();
     dns.add('explicit.test', 'A', '127.0.0.1');
     hs.users.set('t', `@u:explicit.test:${hs.port}`);
-    const service = await startService(baseEnv({ LIVEKIT_FULL_ACCESS_HOMESERVERS: 'none.example' }));
     const server = `explicit.test:${hs.port}`;
+    const service = await startService(baseEnv({ LIVEKIT_FULL_ACCESS_HOMESERVERS: 'none.example',
+      LIVEKIT_SSRF_ALLOWED_SERVERS: server }));
     const response = await service.post('/get_token', getTokenBody(server, 't', `@u:${server}`));
     assert.equal(response.status, 200);
     assert.equal(hs.requests.at(-1).sni, 'explicit.test');
@@ -234,7 +237,8 @@ describe('server discovery', () => {
     dns.add('backend.srv.test', 'A', '127.0.0.1');
     dns.add('srv.test', 'A', '127.0.0.9');  // nothing listens there: no well-known
     hs.users.set('t', '@u:srv.test');
-    const service = await startService(baseEnv({ LIVEKIT_FULL_ACCESS_HOMESERVERS: 'none.example' }));
+    const service = await startService(baseEnv({ LIVEKIT_FULL_ACCESS_HOMESERVERS: 'none.example',
+      LIVEKIT_SSRF_ALLOWED_SERVERS: 'srv.test' }));
     const response = await service.post('/get_token', getTokenBody('srv.test', 't', '@u:srv.test'));
     assert.equal(response.status, 200);
     assert.equal(hs.requests.at(-1).sni, 'srv.test');
@@ -243,6 +247,7 @@ describe('server discovery', () => {
     hs.stop();
   });
 
+  // The override is the admin's own configuration: not filtered, even on loopback.
   test('federation URL override skips discovery', async () => {
     const hs = await new TestHomeserver(ca, { names: ['DNS:internal.test'] }).start();
     dns.add('internal.test', 'A', '127.0.0.1');
@@ -275,7 +280,8 @@ describe('server discovery', () => {
     dns.add('matrix.wk.test', 'A', '127.0.0.1');
     wellKnown.wellKnown = { 'm.server': `matrix.wk.test:${hs.port}` };
     hs.users.set('t', '@u:wk.test');
-    const service = await startService(baseEnv({ LIVEKIT_FULL_ACCESS_HOMESERVERS: 'none.example' }));
+    const service = await startService(baseEnv({ LIVEKIT_FULL_ACCESS_HOMESERVERS: 'none.example',
+      LIVEKIT_SSRF_ALLOWED_SERVERS: 'wk.test' }));
     const response = await service.post('/get_token', getTokenBody('wk.test', 't', '@u:wk.test'));
     assert.equal(response.status, 200);
     assert.equal(wellKnown.requests[0].path, '/.well-known/matrix/server');
@@ -291,7 +297,8 @@ describe('server discovery', () => {
     if (!hs) return t.skip('binding port 8448 needs root');
     dns.add('fallback.test', 'A', '127.0.0.3');
     hs.users.set('t', '@u:fallback.test');
-    const service = await startService(baseEnv({ LIVEKIT_FULL_ACCESS_HOMESERVERS: 'none.example' }));
+    const service = await startService(baseEnv({ LIVEKIT_FULL_ACCESS_HOMESERVERS: 'none.example',
+      LIVEKIT_SSRF_ALLOWED_SERVERS: 'fallback.test' }));
     const response = await service.post('/get_token', getTokenBody('fallback.test', 't', '@u:fallback.test'));
     assert.equal(response.status, 200);
     assert.equal(hs.requests.at(-1).sni, 'fallback.test');
@@ -299,6 +306,112 @@ describe('server discovery', () => {
     await service.stop();
     hs.stop();
   });
+});
+
+// The SSRF guard is on by default: a server named by a client must not make
+// the service connect to loopback (or any other non-public address), however
+// the name resolves. Full access for everyone (`*`) exempts nobody.
+describe('SSRF guard', () => {
+  let hs;
+  let service;
+  before(async () => {
+    hs = await new TestHomeserver(ca, { names: ['IP:127.0.0.1', 'DNS:guarded.test', 'DNS:exempt.test'] }).start();
+    dns.add('guarded.test', 'A', '127.0.0.1');
+    dns.add('guarded6.test', 'AAAA', '::ffff:7f00:1');  // ::ffff:127.0.0.1
+    dns.add('exempt.test', 'A', '127.0.0.1');
+    dns.add('_matrix-fed._tcp.srvguard.test', 'SRV', { port: hs.port, target: 'guarded.test' });
+    dns.add('srvguard.test', 'A', '127.0.0.9');
+    for (const name of [`guarded.test:${hs.port}`, `guarded6.test:${hs.port}`, 'srvguard.test',
+      `exempt.test:${hs.port}`, `127.0.0.1:${hs.port}`, `[::ffff:127.0.0.1]:${hs.port}`, `0.0.0.0:${hs.port}`,
+      `[::1]:${hs.port}`, `[::ffff:7f00:1]:${hs.port}`, `[64:ff9b::7f00:1]:${hs.port}`, `[2002:7f00:1::]:${hs.port}`]) {
+      hs.users.set(`token-${name}`, `@u:${name}`);
+    }
+    service = await startService(baseEnv({ LIVEKIT_FULL_ACCESS_HOMESERVERS: '*',
+      LIVEKIT_SSRF_ALLOWED_SERVERS: `exempt.test:${hs.port}` }));
+  });
+  after(async () => { await service.stop(); hs.stop(); });
+
+  async function expectRefused(server) {
+    const requests = hs.requests.length;
+    const connections = hs.connections;
+    await expectError(await service.post('/get_token', getTokenBody(server, `token-${server}`, `@u:${server}`)),
+      401, 'M_UNAUTHORIZED', 'The request could not be authorised.');
+    assert.equal(hs.requests.length, requests, `${server}: the homeserver saw no request`);
+    assert.equal(hs.connections, connections, `${server}: the homeserver saw no connection`);
+  }
+
+  test('a restricted name resolving to 127.0.0.1 is refused before connecting', async () => {
+    await expectRefused(`guarded.test:${hs.port}`);
+    assert.match(service.logs.join('\n'), /refused to connect: 127\.0\.0\.1 is loopback/);
+  });
+
+  test('a name whose AAAA is IPv4-mapped loopback is refused', async () => {
+    await expectRefused(`guarded6.test:${hs.port}`);
+    assert.match(service.logs.join('\n'), /::ffff:127\.0\.0\.1 is IPv4-mapped/);
+  });
+
+  test('an SRV target resolving to loopback is refused', async () => {
+    await expectRefused('srvguard.test');
+  });
+
+  test('loopback, IPv4-mapped, unspecified and embedded literals are refused', async () => {
+    for (const server of [`127.0.0.1:${hs.port}`, `[::ffff:127.0.0.1]:${hs.port}`, `0.0.0.0:${hs.port}`,
+      `[::1]:${hs.port}`, `[::ffff:7f00:1]:${hs.port}`, `[64:ff9b::7f00:1]:${hs.port}`,
+      `[2002:7f00:1::]:${hs.port}`]) {
+      await expectRefused(server);
+    }
+  });
+
+  test('a server in LIVEKIT_SSRF_ALLOWED_SERVERS reaches the same homeserver', async () => {
+    const server = `exempt.test:${hs.port}`;
+    const response = await service.post('/get_token', getTokenBody(server, `token-${server}`, `@u:${server}`));
+    assert.equal(response.status, 200);
+    assert.equal(hs.requests.at(-1).sni, 'exempt.test');
+  });
+});
+
+describe('homeserver allowlist and blocklist', () => {
+  let hs;
+  let service;
+  const names = ['ok.allowed.test', 'blocked.allowed.test', 'other.test'];
+  before(async () => {
+    hs = await new TestHomeserver(ca, { names: names.map((name) => `DNS:${name}`) }).start();
+    for (const name of names) {
+      dns.add(name, 'A', '127.0.0.1');
+      hs.users.set(`token-${name}`, `@u:${name}:${hs.port}`);
+    }
+    // All exempt from the SSRF guard, so only the lists can refuse them.
+    service = await startService(baseEnv({ LIVEKIT_FULL_ACCESS_HOMESERVERS: 'none.example',
+      LIVEKIT_SSRF_ALLOWED_SERVERS: names.map((name) => `${name}:${hs.port}`).join(','),
+      LIVEKIT_HOMESERVER_ALLOWLIST: '*.allowed.test',
+      LIVEKIT_HOMESERVER_BLOCKLIST: 'blocked.allowed.test' }));
+  });
+  after(async () => { await service.stop(); hs.stop(); });
+
+  const body = (name, port) => getTokenBody(`${name}:${port}`, `token-${name}`, `@u:${name}:${port}`);
+
+  test('an allowlisted server is accepted', async () => {
+    const response = await service.post('/get_token', body('ok.allowed.test', hs.port));
+    assert.equal(response.status, 200);
+  });
+
+  for (const [name, reason] of [['blocked.allowed.test', /LIVEKIT_HOMESERVER_BLOCKLIST/],
+    ['other.test', /not on LIVEKIT_HOMESERVER_ALLOWLIST/]]) {
+    test(`${name} is refused like an invalid token, without any request`, async () => {
+      const requests = hs.requests.length;
+      const connections = hs.connections;
+      const queries = dns.queries?.length;
+      await expectError(await service.post('/get_token', body(name, hs.port)),
+        401, 'M_UNAUTHORIZED', 'The request could not be authorised.');
+      await expectError(await service.post('/sfu/get', { room: '!room:example.com', device_id: 'D',
+        openid_token: { access_token: `token-${name}`, matrix_server_name: `${name}:${hs.port}` } }),
+      401, 'M_UNAUTHORIZED', 'The request could not be authorised.');
+      assert.equal(hs.requests.length, requests);
+      assert.equal(hs.connections, connections);
+      if (queries !== undefined) assert.equal(dns.queries.length, queries);
+      assert.match(service.logs.join('\n'), reason);
+    });
+  }
 });
 
 describe('start-up', () => {

@@ -49,6 +49,7 @@ export class TestHomeserver {
   delayedCalls(delayId, action) {
     return this.delayed.filter((c) => (delayId === undefined || c.delayId === delayId)
       && (action === undefined || c.action === action));
+    this.connections = 0;       // TCP connections accepted (the SSRF guard must leave this at 0)
   }
 
   async start() {
@@ -56,6 +57,7 @@ export class TestHomeserver {
     this.server = this.tls ? https.createServer({ key: this.tls.key, cert: this.tls.cert }, handler)
       : http.createServer(handler);
     this.hanging = [];
+    this.server.on('connection', () => { this.connections += 1; });
     await new Promise((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(this.wantedPort, this.host, resolve);
