@@ -534,7 +534,10 @@ describe('request validation', () => {
 
 describe('who may delegate, and where the client-server API is', () => {
   test('restricted (not full-access) users: 403 on delegate, 400 on the token endpoints', async (t) => {
-    const service = await serviceFor(t, { LIVEKIT_FULL_ACCESS_HOMESERVERS: 'other.example' });
+    // Not full access, so not exempt from the SSRF guard: the loopback test
+    // homeserver must be allowed explicitly.
+    const service = await serviceFor(t, { LIVEKIT_FULL_ACCESS_HOMESERVERS: 'other.example',
+      LIVEKIT_SSRF_ALLOWED_SERVERS: SERVER });
     const c = makeCase({ delayTimeout: 3000 });
     const text = 'Delegation of delayed events is only supported for full access users';
     await expectError(await service.post('/delegate_delayed_leave', c.body()), 403, 'M_FORBIDDEN', text);
