@@ -93,8 +93,10 @@ describe('job lifecycle', () => {
     const service = await serviceFor(t);
     const c = makeCase({ delayTimeout: 2000 });
     const started = await delegate(service, c);
-    const firstPoll = await waitFor(() => sfu.polls(c.room, c.identity)[0], 1500, { what: 'first poll' });
-    assert.ok(firstPoll.at - started < 1000, 'polls at once');
+    // "At once" to the millisecond is the core's unit tests' job (fake clock);
+    // here it only has to come well before the waiting timeout, even on a busy CI box.
+    const firstPoll = await waitFor(() => sfu.polls(c.room, c.identity)[0], 2000, { what: 'first poll' });
+    assert.ok(firstPoll.at - started < 1500, 'polls at once');
     assert.equal(firstPoll.status, 404, 'GetParticipant token has roomAdmin for the room');
     const send = await nthCall(c, 'send', 1, 5000);
     assert.ok(send.at - started >= 2000 - 100, `sent after ${send.at - started} ms, not before delay_timeout`);
