@@ -113,12 +113,13 @@ describe('job lifecycle', () => {
     t.after(() => sfu.leave(c.room, c.identity));
     const started = await delegate(service, c);
     const first = await nthCall(c, 'restart', 1, 3000);
-    assert.ok(first.at - started < 1000, `first restart after ${first.at - started} ms`);
+    assert.ok(first.at - started < 1500, `first restart after ${first.at - started} ms`);
     assertHomeserverCall(first, c, 'restart');
     const second = await nthCall(c, 'restart', 2, 7000);
     const gap = second.at - first.at;
-    // 80 % is 4000 ms; 90 % (4500) or 100 % would fall outside.
-    assert.ok(gap >= 4000 - 150 && gap <= 4000 + 400, `second restart ${gap} ms after the first (80 % = 4000)`);
+    // 80 % is 4000 ms; 90 % (4500) or 100 % fall outside. The window leaves a
+    // busy machine some slack; the exact rule is unit-tested with a fake clock.
+    assert.ok(gap >= 4000 - 400 && gap <= 4000 + 450, `second restart ${gap} ms after the first (80 % = 4000)`);
     assert.equal(calls(c, 'send').length, 0);
   });
 
