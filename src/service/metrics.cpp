@@ -18,8 +18,7 @@ constexpr std::array<std::string_view, kLookupFailureCount> kLookupFailureLabels
 constexpr std::array<std::string_view, 2> kLiveKitMethodLabels{"CreateRoom", "GetParticipant"};
 constexpr std::array<std::string_view, 3> kLiveKitResultLabels{"ok", "not_found", "error"};
 constexpr std::array<std::string_view, 3> kWebhookResultLabels{"ok", "unauthorized", "bad_body"};
-constexpr std::array<std::string_view, 3> kJobStateLabels{"waiting_for_initial_connect", "connected",
-                                                          "disconnected"};
+constexpr std::array<std::string_view, 3> kJobStateLabels{"waiting_for_initial_connect", "connected", "disconnected"};
 
 std::uint64_t load(const std::atomic<std::uint64_t>& cell) { return cell.load(std::memory_order_relaxed); }
 
@@ -211,9 +210,11 @@ std::string MetricsRegistry::render(const std::optional<DelegationJobCounts>& jo
     for (std::size_t s = 0; s < kStatusSlots; ++s) {
       for (std::size_t c = 0; c < kErrcodeSlots; ++c) {
         std::uint64_t total = 0;
-        for (const auto& thread : threads_) total += load(thread->requests_[(e * kStatusSlots + s) * kErrcodeSlots + c]);
+        for (const auto& thread : threads_)
+          total += load(thread->requests_[(e * kStatusSlots + s) * kErrcodeSlots + c]);
         if (total == 0) continue;
-        const std::string status = s < ThreadMetrics::kStatuses.size() ? std::to_string(ThreadMetrics::kStatuses[s]) : "other";
+        const std::string status =
+            s < ThreadMetrics::kStatuses.size() ? std::to_string(ThreadMetrics::kStatuses[s]) : "other";
         const std::string_view errcode = c < ThreadMetrics::kErrcodes.size() ? ThreadMetrics::kErrcodes[c] : "other";
         const std::array<MetricLabel, 3> labels{MetricLabel{"endpoint", kEndpointLabels[e]},
                                                 MetricLabel{"status", status}, MetricLabel{"errcode", errcode}};

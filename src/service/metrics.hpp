@@ -56,7 +56,7 @@ void write_histogram(std::string& out, std::string_view name, std::span<const Me
 
 /// The buckets of every latency histogram, in seconds.
 inline constexpr std::array<double, 13> kLatencyBuckets{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-                                                        0.25,  0.5,    1,     2.5,  5,    10};
+                                                        0.25,  0.5,    1,     2.5,  5,     10};
 
 // ---- The label sets ------------------------------------------------------
 
@@ -109,8 +109,8 @@ class ThreadMetrics {
  public:
   /// HTTP statuses and errcodes with their own series; others count as "other".
   static constexpr std::array<unsigned, 12> kStatuses{200, 400, 401, 403, 404, 405, 413, 429, 500, 502, 503, 504};
-  static constexpr std::array<std::string_view, 7> kErrcodes{"",          "M_BAD_JSON", "M_NOT_JSON", "M_UNAUTHORIZED",
-                                                             "M_FORBIDDEN", "M_UNKNOWN",  "M_UNRECOGNIZED"};
+  static constexpr std::array<std::string_view, 7> kErrcodes{
+      "", "M_BAD_JSON", "M_NOT_JSON", "M_UNAUTHORIZED", "M_FORBIDDEN", "M_UNKNOWN", "M_UNRECOGNIZED"};
 
   void count_request(Endpoint endpoint, unsigned status, std::string_view errcode, std::chrono::nanoseconds elapsed);
   void count_lookup(std::chrono::nanoseconds elapsed, std::optional<LookupFailure> failure);
@@ -121,7 +121,9 @@ class ThreadMetrics {
   friend class MetricsRegistry;
   static constexpr std::size_t kStatusSlots = kStatuses.size() + 1;
   static constexpr std::size_t kErrcodeSlots = kErrcodes.size() + 1;
-  static void bump(std::atomic<std::uint64_t>& cell) { cell.store(cell.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed); }
+  static void bump(std::atomic<std::uint64_t>& cell) {
+    cell.store(cell.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  }
 
   std::array<std::atomic<std::uint64_t>, kEndpointCount * kStatusSlots * kErrcodeSlots> requests_{};
   std::array<AtomicHistogram, kEndpointCount> durations_{};

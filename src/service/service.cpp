@@ -77,7 +77,8 @@ asio::awaitable<core::Result<void>> redis_ping(net::RedisClient& redis) {
   std::vector<std::string> ping{"PING"};
   auto pong = co_await redis.command(std::move(ping));
   if (!pong) co_return std::unexpected(std::move(pong.error()));
-  if (pong->type == net::RedisReply::Type::error) co_return core::fail(core::ErrorCode::bad_response, "Redis error reply");
+  if (pong->type == net::RedisReply::Type::error)
+    co_return core::fail(core::ErrorCode::bad_response, "Redis error reply");
   co_return core::Result<void>{};
 }
 

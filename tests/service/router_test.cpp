@@ -238,7 +238,11 @@ class ObservabilityTest : public RouterTest {
   ThreadMetrics& metrics_ = registry_.add_thread();
   ReadinessChecker readiness_{rooms_, [this] { return ping(); }, [this] { return now_ms_; }};
   testing::FakeStatus status_{readiness_};
-  Router observed_{issuer_, delegation_, config_, logger_, [] { return std::int64_t{1'795'422'382}; },
+  Router observed_{issuer_,
+                   delegation_,
+                   config_,
+                   logger_,
+                   [] { return std::int64_t{1'795'422'382}; },
                    RouterObservability{&registry_, &metrics_, &status_}};
 };
 
@@ -255,10 +259,12 @@ TEST_F(ObservabilityTest, MetricsIsPrometheusTextWithoutCors) {
   EXPECT_NE(text.find("matrixrtc_auth_requests_total{endpoint=\"/get_token\",status=\"200\",errcode=\"\"} 1\n"),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("matrixrtc_auth_requests_total{endpoint=\"/get_token\",status=\"400\",errcode=\"M_BAD_JSON\"} 1\n"),
-            std::string::npos);
-  EXPECT_NE(text.find("matrixrtc_auth_requests_total{endpoint=\"other\",status=\"404\",errcode=\"M_UNRECOGNIZED\"} 1\n"),
-            std::string::npos);
+  EXPECT_NE(
+      text.find("matrixrtc_auth_requests_total{endpoint=\"/get_token\",status=\"400\",errcode=\"M_BAD_JSON\"} 1\n"),
+      std::string::npos);
+  EXPECT_NE(
+      text.find("matrixrtc_auth_requests_total{endpoint=\"other\",status=\"404\",errcode=\"M_UNRECOGNIZED\"} 1\n"),
+      std::string::npos);
   EXPECT_EQ(text.find("secret-path"), std::string::npos);  // unknown paths never become labels
   EXPECT_NE(text.find("matrixrtc_auth_request_duration_seconds_count{endpoint=\"/get_token\"} 2\n"), std::string::npos);
   EXPECT_NE(text.find("matrixrtc_auth_delegation_jobs{state=\"connected\"} 3\n"), std::string::npos);
@@ -332,8 +338,8 @@ TEST_F(ObservabilityTest, ReadinessIsCachedForTwoSeconds) {
 }
 
 TEST(Readiness, LiveKitReasonsNameTheStatusOnly) {
-  EXPECT_EQ(livekit_failure_reason(core::Error(core::ErrorCode::bad_response,
-                                               R"(LiveKit answered HTTP 401: {"code":"unauthenticated"})")),
+  EXPECT_EQ(livekit_failure_reason(
+                core::Error(core::ErrorCode::bad_response, R"(LiveKit answered HTTP 401: {"code":"unauthenticated"})")),
             "unauthorized: LiveKit refused the API key or secret");
   EXPECT_EQ(livekit_failure_reason(core::Error(core::ErrorCode::bad_response, "LiveKit answered HTTP 502: <html>")),
             "LiveKit answered HTTP 502");

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { TestCa } from './support/pki.mjs';
 import { TestDnsServer } from './support/dns_server.mjs';
 import { TestHomeserver } from './support/homeserver.mjs';
-import { TestSfu, TokenVerifier } from './support/sfu.mjs';
+import { TestSfu, TokenVerifier, webhookEvent } from './support/sfu.mjs';
 import { runToExit, startService } from './support/service.mjs';
 
 const KEY = 'APIKEY';
@@ -248,7 +248,14 @@ describe('observability', () => {
     assert.equal((await service.post('/get_token', getTokenBody(server, 'obs-token', `@obs:${server}`))).status, 200);
     assert.equal((await service.post('/get_token', getTokenBody(server, 'nobody', `@obs:${server}`))).status, 401);
     assert.equal((await fetch(`${service.url}/not/a/route`)).status, 404);
+    const joined = webhookEvent('participant_joined', 'ROOM', 'someone');
+    assert.equal((await sfu.sendWebhook(service.url, joined)).status, 200);
+    assert.equal((await sfu.sendWebhook(service.url, joined, { tamper: 'secret' })).status, 401);
     const after = await scrape();
+    for (const result of ['ok', 'unauthorized']) {
+      assert.equal(counter(after, 'matrixrtc_auth_webhooks_total', { result }),
+        counter(before, 'matrixrtc_auth_webhooks_total', { result }) + 1, result);
+    }
     assert.equal(counter(after, 'matrixrtc_auth_requests_total', ok), counter(before, 'matrixrtc_auth_requests_total', ok) + 1);
     assert.equal(counter(after, 'matrixrtc_auth_requests_total', bad), counter(before, 'matrixrtc_auth_requests_total', bad) + 1);
     assert.equal(counter(after, 'matrixrtc_auth_requests_total', lost), counter(before, 'matrixrtc_auth_requests_total', lost) + 1);
@@ -278,6 +285,10 @@ describe('observability', () => {
     const response = await fetch(`${service.url}/readyz`);
     assert.equal(response.status, 200);
     assert.deepEqual(await response.json(), { status: 'ready', checks: { livekit: 'ok', redis: 'off' } });
+    // The check is a GetParticipant on a room nobody uses: Twirp not_found.
+    assert.ok(sfu.polls('matrixrtc-auth-readyz').some((call) => call.status === 404));
+    assert.ok(counter(await scrape(), 'matrixrtc_auth_livekit_requests_total',
+      { method: 'GetParticipant', result: 'not_found' }) >= 1);
   });
 
   test('/readyz is 503 once the SFU stops, and with a wrong secret', async () => {
