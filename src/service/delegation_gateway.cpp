@@ -32,4 +32,22 @@ void DelegationGateway::on_webhook(core::delegation::ParticipantWebhook webhook)
   asio::post(executor_, [this, webhook = std::move(webhook)] { manager_.on_webhook(webhook); });
 }
 
+namespace {
+
+asio::awaitable<DelegationJobCounts> job_counts_of(DelegationManager& manager) { co_return manager.job_counts(); }
+
+}  // namespace
+
+asio::awaitable<ReadyChecks> DelegationStatus::check_ready() {
+  auto task = readiness_.check();
+  auto checks = co_await asio::co_spawn(executor_, std::move(task), asio::use_awaitable);
+  co_return checks;
+}
+
+asio::awaitable<DelegationJobCounts> DelegationStatus::delegation_jobs() {
+  auto task = job_counts_of(manager_);
+  auto counts = co_await asio::co_spawn(executor_, std::move(task), asio::use_awaitable);
+  co_return counts;
+}
+
 }  // namespace matrixrtc::service

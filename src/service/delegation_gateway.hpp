@@ -8,6 +8,7 @@
 
 #include "service/backends.hpp"
 #include "service/delegation_manager.hpp"
+#include "service/readiness.hpp"
 
 namespace matrixrtc::service {
 
@@ -25,6 +26,23 @@ class DelegationGateway : public Delegation {
   boost::asio::any_io_executor executor_;
   DelegationManager& manager_;
   DelayedEventApi& homeservers_;
+};
+
+/// The StatusProbe of the shards: readiness checks and the job gauge, each
+/// run on the delegation loop and answered on the caller's loop.
+class DelegationStatus : public StatusProbe {
+ public:
+  DelegationStatus(boost::asio::any_io_executor delegation_executor, ReadinessChecker& readiness,
+                   DelegationManager& manager)
+      : executor_(std::move(delegation_executor)), readiness_(readiness), manager_(manager) {}
+
+  boost::asio::awaitable<ReadyChecks> check_ready() override;
+  boost::asio::awaitable<DelegationJobCounts> delegation_jobs() override;
+
+ private:
+  boost::asio::any_io_executor executor_;
+  ReadinessChecker& readiness_;
+  DelegationManager& manager_;
 };
 
 }  // namespace matrixrtc::service

@@ -426,4 +426,13 @@ std::optional<delegation::JobState> DelegationManager::state_of(std::string_view
   return job->second->job.state();
 }
 
+DelegationJobCounts DelegationManager::job_counts() const {
+  DelegationJobCounts counts{};
+  for (const auto& [field, entry] : jobs_) {
+    const auto state = static_cast<std::size_t>(entry->job.state());
+    if (state < counts.size()) ++counts[state];
+  }
+  return counts;
+}
+
 }  // namespace matrixrtc::service

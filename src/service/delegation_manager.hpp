@@ -27,6 +27,7 @@
 #include "service/backends.hpp"
 #include "service/job_store.hpp"
 #include "service/logger.hpp"
+#include "service/metrics.hpp"
 
 namespace matrixrtc::service {
 
@@ -59,6 +60,8 @@ class DelegationManager {
   [[nodiscard]] std::optional<core::delegation::JobState> state_of(std::string_view room,
                                                                    std::string_view identity) const;
   [[nodiscard]] std::size_t size() const { return jobs_.size(); }
+  /// Jobs held by live state, for the metrics gauge (call on the executor).
+  [[nodiscard]] DelegationJobCounts job_counts() const;
 
  private:
   struct Entry;

@@ -64,6 +64,23 @@ core::Result<std::string> parse_userinfo(unsigned status, std::string_view body)
 
 boost::asio::awaitable<core::Result<std::string>> FederationUserInfoClient::lookup_user(std::string server_name,
                                                                                         std::string access_token) {
+  const auto started = std::chrono::steady_clock::now();
+  unsigned answered_status = 0;
+  auto sub = co_await lookup(std::move(server_name), std::move(access_token), answered_status);
+  if (metrics_ != nullptr) {
+    std::optional<LookupFailure> failure;
+    if (!sub) {
+      failure = lookup_failure_of(sub.error().code);
+      if (answered_status != 0 && answered_status != 200) failure = LookupFailure::http_status;
+    }
+    metrics_->count_lookup(std::chrono::steady_clock::now() - started, failure);
+  }
+  co_return sub;
+}
+
+boost::asio::awaitable<core::Result<std::string>> FederationUserInfoClient::lookup(std::string server_name,
+                                                                                   std::string access_token,
+                                                                                   unsigned& answered_status) {
   std::vector<net::HttpTarget> targets;
   std::string prefix;
   // The SSRF guard: discovery (well-known and its redirects) and every
@@ -97,6 +114,7 @@ boost::asio::awaitable<core::Result<std::string>> FederationUserInfoClient::look
       last = std::move(response.error());  // transport failure: try the next target
       continue;
     }
+    answered_status = response->status;
     co_return parse_userinfo(response->status, response->body);
   }
   resolver_.invalidate(server_name);  // every target failed: discover afresh next time

@@ -9,21 +9,29 @@
 #include "net/matrix_server_resolver.hpp"
 #include "service/backends.hpp"
 #include "service/config.hpp"
+#include "service/metrics.hpp"
 
 namespace matrixrtc::service {
 
 class FederationUserInfoClient : public UserInfoClient {
  public:
-  FederationUserInfoClient(net::HttpClient& http, net::MatrixServerResolver& resolver, const Config& config)
-      : http_(http), resolver_(resolver), config_(config) {}
+  /// `metrics`, when given, times each lookup and counts failures by reason.
+  FederationUserInfoClient(net::HttpClient& http, net::MatrixServerResolver& resolver, const Config& config,
+                           ThreadMetrics* metrics = nullptr)
+      : http_(http), resolver_(resolver), config_(config), metrics_(metrics) {}
 
   boost::asio::awaitable<core::Result<std::string>> lookup_user(std::string server_name,
                                                                 std::string access_token) override;
 
  private:
+  /// The lookup itself; `answered_status` is the HTTP status of the answer read, if any.
+  boost::asio::awaitable<core::Result<std::string>> lookup(std::string server_name, std::string access_token,
+                                                           unsigned& answered_status);
+
   net::HttpClient& http_;
   net::MatrixServerResolver& resolver_;
   const Config& config_;
+  ThreadMetrics* metrics_;
 };
 
 /// The `sub` of a userinfo answer, or why the answer is unusable.

@@ -40,7 +40,76 @@ std::string json_string(std::string_view text) {
 
 std::string path_of(std::string_view target) { return std::string(target.substr(0, target.find('?'))); }
 
+bool get_or_head(const net::ServerRequest& request) {
+  return request.method() == http::verb::get || request.method() == http::verb::head;
+}
+
+void count_webhook(ThreadMetrics* metrics, WebhookResult result) {
+  if (metrics != nullptr) metrics->count_webhook(result);
+}
+
 }  // namespace
+
+bool is_sane_request_id(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (const char c : id) {
+    const bool ok =
+        (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+std::string Router::request_id(const net::ServerRequest& request) {
+  if (const auto header = request.find("X-Request-Id"); header != request.end()) {
+    const std::string_view incoming(header->value().data(), header->value().size());
+    if (is_sane_request_id(incoming)) return std::string(incoming);
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::uint64_t bits = random_();
+  std::string id(16, '0');
+  for (auto& c : id) {
+    c = kHex[bits & 0xFU];
+    bits >>= 4U;
+  }
+  return id;
+}
+
+boost::asio::awaitable<void> Router::readyz(const net::ServerRequest& request, net::ServerResponse& response,
+                                            std::string& result) {
+  if (!get_or_head(request)) {
+    response.result(http::status::method_not_allowed);
+    result = "method not allowed";
+    co_return;
+  }
+  ReadyChecks checks;
+  if (observability_.status != nullptr) {
+    checks = co_await observability_.status->check_ready();
+  } else {
+    checks.livekit = "not checked";
+  }
+  response.result(checks.ready() ? http::status::ok : http::status::service_unavailable);
+  response.set(http::field::content_type, "application/json");
+  response.set(http::field::cache_control, "no-store");
+  if (request.method() == http::verb::get) response.body() = ready_checks_json(checks) + "\n";
+  if (!checks.ready()) result = core::cat("not ready: livekit=", checks.livekit, " redis=", checks.redis);
+}
+
+boost::asio::awaitable<void> Router::metrics(const net::ServerRequest& request, net::ServerResponse& response,
+                                             std::string& result) {
+  if (!get_or_head(request)) {
+    response.result(http::status::method_not_allowed);
+    result = "method not allowed";
+    co_return;
+  }
+  std::optional<DelegationJobCounts> jobs;
+  if (observability_.status != nullptr) jobs = co_await observability_.status->delegation_jobs();
+  response.result(http::status::ok);
+  response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+  response.set(http::field::cache_control, "no-store");
+  std::string text = observability_.registry->render(jobs);
+  if (request.method() == http::verb::get) response.body() = std::move(text);
+}
 
 net::ServerResponse Router::webhook(const net::ServerRequest& request, std::string& result, IssueOutcome& outcome) {
   net::ServerResponse response = make_response(request, http::status::ok);
@@ -56,6 +125,7 @@ net::ServerResponse Router::webhook(const net::ServerRequest& request, std::stri
     response.body() = authz::to_json(error) + "\n";
     result = error.errcode;
     outcome.detail = core::cat("webhook not verified: ", verified.error().message);
+    count_webhook(observability_.metrics, WebhookResult::unauthorized);
     return response;
   }
   auto event = core::delegation::parse_participant_webhook(request.body());
@@ -66,15 +136,18 @@ net::ServerResponse Router::webhook(const net::ServerRequest& request, std::stri
     response.body() = authz::to_json(error) + "\n";
     result = error.errcode;
     outcome.detail = core::cat("webhook body: ", event.error().message);
+    count_webhook(observability_.metrics, WebhookResult::bad_body);
     return response;
   }
   outcome.detail = core::cat("event=", event->event);
+  count_webhook(observability_.metrics, WebhookResult::ok);
   if (event->participant_event) delegation_.on_webhook(std::move(*event));
   return response;
 }
 
 boost::asio::awaitable<net::ServerResponse> Router::handle(net::ServerRequest request, net::RequestContext context) {
   const std::string path = path_of(request.target());
+  const std::string id = request_id(request);
   IssueOutcome outcome;
   net::ServerResponse response = make_response(request, http::status::not_found);
   std::string result = "ok";
@@ -149,20 +222,33 @@ boost::asio::awaitable<net::ServerResponse> Router::handle(net::ServerRequest re
       response.result(http::status::method_not_allowed);
       result = "method not allowed";
     }
+  } else if (path == "/readyz") {
+    co_await readyz(request, response, result);
+  } else if (path == "/metrics" && observability_.registry != nullptr) {
+    co_await metrics(request, response, result);
   } else {
     response.set(http::field::content_type, "application/json");
     response.body() = R"({"errcode":"M_UNRECOGNIZED","error":"Unrecognized request"})"
                       "\n";
-    result = "not found";
+    result = "M_UNRECOGNIZED";
+  }
+  response.set("X-Request-Id", id);
+
+  const auto elapsed = std::chrono::steady_clock::now() - context.received;
+  if (observability_.metrics != nullptr) {
+    const std::string_view errcode = result.starts_with("M_") ? std::string_view(result) : std::string_view();
+    observability_.metrics->count_request(endpoint_of(path), response.result_int(), errcode,
+                                          std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed));
   }
 
-  if (path != "/healthz" || logger_.enabled(LogLevel::debug)) {
-    const auto elapsed = std::chrono::steady_clock::now() - context.received;
+  const bool probe = path == "/healthz" || path == "/readyz" || path == "/metrics";
+  if (!probe || response.result_int() >= 500 || logger_.enabled(LogLevel::debug)) {
     char latency[32];
     std::snprintf(latency, sizeof latency, "%.3f", std::chrono::duration<double, std::milli>(elapsed).count());
     const LogLevel level = response.result_int() >= 500 ? LogLevel::error : LogLevel::info;
     logger_.log(level, "request",
-                {{"method", std::string(request.method_string())},
+                {{"request_id", id},
+                 {"method", std::string(request.method_string())},
                  {"path", path},
                  {"status", std::to_string(response.result_int())},
                  {"latency_ms", latency},

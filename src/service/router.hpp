@@ -2,36 +2,66 @@
 // POST /sfu/get, /get_token and /delegate_delayed_leave (CORS on every answer,
 // OPTIONS → 200, other methods → 405 without a body), /sfu_webhook (LiveKit's
 // signed webhooks; unlike the reference, 401 when the signature fails),
-// GET|HEAD /healthz, 404 elsewhere; one log line per request.
+// GET|HEAD /healthz (liveness), /readyz (LiveKit and Redis reachable) and
+// /metrics (Prometheus text; not CORS-wrapped), 404 elsewhere; one log line per
+// request, and an X-Request-Id on every answer.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
 #include <cstdint>
 #include <functional>
+#include <random>
 #include <string>
+#include <string_view>
 
 #include "net/http_server.hpp"
 #include "service/logger.hpp"
+#include "service/metrics.hpp"
+#include "service/readiness.hpp"
 #include "service/token_issuer.hpp"
 
 namespace matrixrtc::service {
 
+/// Where a shard's router counts and what /metrics and /readyz read; each
+/// may be absent (nothing counted; /metrics 404; /readyz 503).
+struct RouterObservability {
+  const MetricsRegistry* registry = nullptr;  ///< rendered by /metrics
+  ThreadMetrics* metrics = nullptr;           ///< this shard's counters (written only by its thread)
+  StatusProbe* status = nullptr;              ///< readiness checks and the delegation job gauge
+};
+
+/// The incoming X-Request-Id when it is a sane token (1–64 of [A-Za-z0-9._-]).
+[[nodiscard]] bool is_sane_request_id(std::string_view id);
+
 class Router {
  public:
   Router(TokenIssuer& issuer, Delegation& delegation, const Config& config, Logger& logger,
-         std::function<std::int64_t()> unix_now)
-      : issuer_(issuer), delegation_(delegation), config_(config), logger_(logger), unix_now_(std::move(unix_now)) {}
+         std::function<std::int64_t()> unix_now, RouterObservability observability = {})
+      : issuer_(issuer),
+        delegation_(delegation),
+        config_(config),
+        logger_(logger),
+        unix_now_(std::move(unix_now)),
+        observability_(observability),
+        random_(std::random_device{}()) {}
 
   boost::asio::awaitable<net::ServerResponse> handle(net::ServerRequest request, net::RequestContext context);
 
  private:
   net::ServerResponse webhook(const net::ServerRequest& request, std::string& result, IssueOutcome& outcome);
+  boost::asio::awaitable<void> readyz(const net::ServerRequest& request, net::ServerResponse& response,
+                                      std::string& result);
+  boost::asio::awaitable<void> metrics(const net::ServerRequest& request, net::ServerResponse& response,
+                                       std::string& result);
+  std::string request_id(const net::ServerRequest& request);
 
   TokenIssuer& issuer_;
   Delegation& delegation_;
   const Config& config_;
   Logger& logger_;
   std::function<std::int64_t()> unix_now_;
+  RouterObservability observability_;
+  std::mt19937_64 random_;  ///< request ids; one router per shard, so never shared
 };
 
 }  // namespace matrixrtc::service

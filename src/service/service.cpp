@@ -25,6 +25,8 @@
 #include "service/delegation_manager.hpp"
 #include "service/federation_userinfo_client.hpp"
 #include "service/job_store.hpp"
+#include "service/metrics.hpp"
+#include "service/readiness.hpp"
 #include "service/router.hpp"
 #include "service/token_issuer.hpp"
 #include "service/twirp_room_client.hpp"
@@ -67,7 +69,18 @@ struct DelegationLoop {
   std::unique_ptr<net::RedisClient> redis;
   std::unique_ptr<JobStore> store;
   std::unique_ptr<DelegationManager> manager;
+  std::unique_ptr<ReadinessChecker> readiness;
+  std::unique_ptr<DelegationStatus> status;
 };
+
+asio::awaitable<core::Result<void>> redis_ping(net::RedisClient& redis) {
+  std::vector<std::string> ping{"PING"};
+  auto pong = co_await redis.command(std::move(ping));
+  if (!pong) co_return std::unexpected(std::move(pong.error()));
+  if (pong->type == net::RedisReply::Type::error)
+    co_return core::fail(core::ErrorCode::bad_response, "Redis error reply");
+  co_return core::Result<void>{};
+}
 
 core::Result<std::unique_ptr<net::HttpClient>> make_http_client(asio::io_context& io, net::DnsResolver& dns,
                                                                 const Config& config) {
@@ -77,7 +90,8 @@ core::Result<std::unique_ptr<net::HttpClient>> make_http_client(asio::io_context
   return net::HttpClient::create(io.get_executor(), dns, http_options);
 }
 
-core::Result<void> build_delegation(DelegationLoop& loop, const Config& config, Logger& logger) {
+core::Result<void> build_delegation(DelegationLoop& loop, const Config& config, Logger& logger,
+                                    MetricsRegistry& metrics) {
   net::DnsResolverOptions dns_options;
   dns_options.servers = config.dns_servers;
   auto dns = net::DnsResolver::create(loop.io.get_executor(), dns_options);
@@ -86,7 +100,7 @@ core::Result<void> build_delegation(DelegationLoop& loop, const Config& config, 
   auto http = make_http_client(loop.io, *loop.dns, config);
   if (!http) return std::unexpected(std::move(http.error()));
   loop.http = std::move(*http);
-  loop.rooms = std::make_unique<TwirpRoomClient>(*loop.http, config, unix_now);
+  loop.rooms = std::make_unique<TwirpRoomClient>(*loop.http, config, unix_now, &metrics.add_thread());
   loop.cs_api = std::make_unique<CsApiResolver>(*loop.http, config, unix_now_ms);
   loop.homeservers = std::make_unique<DelayedEventClient>(*loop.http, *loop.cs_api, unix_now_ms);
 
@@ -116,6 +130,10 @@ core::Result<void> build_delegation(DelegationLoop& loop, const Config& config, 
   loop.manager = std::make_unique<DelegationManager>(loop.io.get_executor(), *loop.rooms, *loop.homeservers,
                                                      *loop.store, logger, unix_now_ms, options);
   run_now(loop.io, loop.manager->start());
+  ReadinessChecker::RedisPing ping;
+  if (loop.redis) ping = [redis = loop.redis.get()] { return redis_ping(*redis); };
+  loop.readiness = std::make_unique<ReadinessChecker>(*loop.rooms, std::move(ping), unix_now_ms);
+  loop.status = std::make_unique<DelegationStatus>(loop.io.get_executor(), *loop.readiness, *loop.manager);
   return {};
 }
 
@@ -134,7 +152,8 @@ struct Shard {
 };
 
 core::Result<void> build_shard(Shard& shard, const Config& config, Logger& logger, const std::string& bind,
-                               DelegationLoop& delegation) {
+                               DelegationLoop& delegation, MetricsRegistry& registry) {
+  ThreadMetrics& metrics = registry.add_thread();
   net::DnsResolverOptions dns_options;
   dns_options.servers = config.dns_servers;
   auto dns = net::DnsResolver::create(shard.io.get_executor(), dns_options);
@@ -148,12 +167,13 @@ core::Result<void> build_shard(Shard& shard, const Config& config, Logger& logge
   net::MatrixServerResolverOptions resolver_options;
   resolver_options.well_known_timeout = std::chrono::seconds(config.homeserver_timeout_seconds);
   shard.resolver = std::make_unique<net::MatrixServerResolver>(*shard.dns, *shard.http, resolver_options);
-  shard.users = std::make_unique<FederationUserInfoClient>(*shard.http, *shard.resolver, config);
-  shard.rooms = std::make_unique<TwirpRoomClient>(*shard.http, config, unix_now);
+  shard.users = std::make_unique<FederationUserInfoClient>(*shard.http, *shard.resolver, config, &metrics);
+  shard.rooms = std::make_unique<TwirpRoomClient>(*shard.http, config, unix_now, &metrics);
   shard.delegation =
       std::make_unique<DelegationGateway>(delegation.io.get_executor(), *delegation.manager, *delegation.homeservers);
   shard.issuer = std::make_unique<TokenIssuer>(config, *shard.users, *shard.rooms, *shard.delegation, unix_now);
-  shard.router = std::make_unique<Router>(*shard.issuer, *shard.delegation, config, logger, unix_now);
+  shard.router = std::make_unique<Router>(*shard.issuer, *shard.delegation, config, logger, unix_now,
+                                          RouterObservability{&registry, &metrics, delegation.status.get()});
 
   net::HttpServerOptions server_options;
   server_options.bind = bind;
@@ -173,8 +193,10 @@ core::Result<void> build_shard(Shard& shard, const Config& config, Logger& logge
 int run_service(const Config& config, Logger& logger) {
   const unsigned hardware = std::max(1U, std::thread::hardware_concurrency());
   const unsigned count = config.threads == 0 ? hardware : config.threads;
+  // Every thread's metrics are registered here, before any thread runs.
+  MetricsRegistry metrics{std::string(service_version())};
   DelegationLoop delegation;
-  if (auto ok = build_delegation(delegation, config, logger); !ok) {
+  if (auto ok = build_delegation(delegation, config, logger, metrics); !ok) {
     logger.error("cannot start", {{"reason", ok.error().message}});
     return 1;
   }
@@ -182,7 +204,7 @@ int run_service(const Config& config, Logger& logger) {
   std::string bind = config.bind;
   for (unsigned i = 0; i < count; ++i) {
     auto& shard = shards.emplace_back(std::make_unique<Shard>());
-    if (auto ok = build_shard(*shard, config, logger, bind, delegation); !ok) {
+    if (auto ok = build_shard(*shard, config, logger, bind, delegation, metrics); !ok) {
       logger.error("cannot start", {{"reason", ok.error().message}});
       return 1;
     }
@@ -195,6 +217,11 @@ int run_service(const Config& config, Logger& logger) {
                                 {"threads", std::to_string(count)}});
     }
   }
+  metrics.set_open_connections([&shards] {
+    std::size_t open = 0;
+    for (const auto& shard : shards) open += shard->server->open_connections();
+    return open;
+  });
   for (auto& shard : shards) shard->server->start();
 
   // Signals are caught on the first shard; every shard then drains.

@@ -45,6 +45,9 @@ boost::asio::awaitable<core::Result<void>> TwirpRoomClient::create_room(CreateRo
   net::RequestOptions options;
   options.total_timeout = std::chrono::seconds(10);
   auto response = co_await http_.request(std::move(base->target), std::move(request), options);
+  const bool created = response && response->status == 200;
+  if (metrics_ != nullptr)
+    metrics_->count_livekit(LiveKitMethod::create_room, created ? LiveKitResult::ok : LiveKitResult::error);
   if (!response) co_return std::unexpected(std::move(response.error()));
   if (response->status != 200) {
     constexpr std::size_t kMaxLogged = 512;
@@ -99,8 +102,17 @@ boost::asio::awaitable<core::Result<bool>> TwirpRoomClient::participant_exists(s
   options.total_timeout = std::chrono::seconds(10);
   options.max_response_bytes = 256 * 1024;
   auto response = co_await http_.request(std::move(base->target), std::move(request), options);
-  if (!response) co_return std::unexpected(std::move(response.error()));
-  co_return read_get_participant(response->status, response->body);
+  if (!response) {
+    if (metrics_ != nullptr) metrics_->count_livekit(LiveKitMethod::get_participant, LiveKitResult::error);
+    co_return std::unexpected(std::move(response.error()));
+  }
+  auto present = read_get_participant(response->status, response->body);
+  if (metrics_ != nullptr) {
+    LiveKitResult result = LiveKitResult::error;
+    if (present) result = *present ? LiveKitResult::ok : LiveKitResult::not_found;
+    metrics_->count_livekit(LiveKitMethod::get_participant, result);
+  }
+  co_return present;
 }
 
 }  // namespace matrixrtc::service

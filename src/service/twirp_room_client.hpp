@@ -9,13 +9,16 @@
 #include "net/http_client.hpp"
 #include "service/backends.hpp"
 #include "service/config.hpp"
+#include "service/metrics.hpp"
 
 namespace matrixrtc::service {
 
 class TwirpRoomClient : public RoomServiceClient {
  public:
-  TwirpRoomClient(net::HttpClient& http, const Config& config, std::function<std::int64_t()> unix_now)
-      : http_(http), config_(config), unix_now_(std::move(unix_now)) {}
+  /// `metrics`, when given, counts each call by method and result.
+  TwirpRoomClient(net::HttpClient& http, const Config& config, std::function<std::int64_t()> unix_now,
+                  ThreadMetrics* metrics = nullptr)
+      : http_(http), config_(config), unix_now_(std::move(unix_now)), metrics_(metrics) {}
 
   boost::asio::awaitable<core::Result<void>> create_room(CreateRoomParams params) override;
   boost::asio::awaitable<core::Result<bool>> participant_exists(std::string room, std::string identity) override;
@@ -24,6 +27,7 @@ class TwirpRoomClient : public RoomServiceClient {
   net::HttpClient& http_;
   const Config& config_;
   std::function<std::int64_t()> unix_now_;
+  ThreadMetrics* metrics_;
 };
 
 /// The RoomService base for a LiveKit URL: ws→http, wss→https, path prefix kept.

@@ -230,5 +230,14 @@ TEST(WebhookMessage, RoundTripsAndRefusesGarbage) {
   EXPECT_FALSE(parse_webhook_message("nope"));
 }
 
+TEST_F(DelegationManagerTest, JobCountsFollowTheStatesForTheMetricsGauge) {
+  EXPECT_EQ(manager().job_counts(), (DelegationJobCounts{0, 0, 0}));
+  add(params("d1"));
+  EXPECT_EQ(manager().job_counts(), (DelegationJobCounts{1, 0, 0}));
+  webhook("HASHED", ParticipantEvent::joined);
+  EXPECT_EQ(manager().state_of("ROOM", "HASHED"), JobState::connected);
+  EXPECT_EQ(manager().job_counts(), (DelegationJobCounts{0, 1, 0}));
+}
+
 }  // namespace
 }  // namespace matrixrtc::service

@@ -14,6 +14,7 @@
 
 #include "service/backends.hpp"
 #include "service/job_store.hpp"
+#include "service/readiness.hpp"
 
 namespace matrixrtc::service::testing {
 
@@ -70,6 +71,23 @@ class FakeDelegation : public Delegation {
     co_return std::expected<void, core::authz::ApiError>{};
   }
   void on_webhook(core::delegation::ParticipantWebhook webhook) override { webhooks.push_back(std::move(webhook)); }
+};
+
+/// The delegation loop's status as the router sees it: a real ReadinessChecker
+/// (over fakes) and a job gauge set by hand.
+class FakeStatus : public StatusProbe {
+ public:
+  explicit FakeStatus(ReadinessChecker& readiness) : readiness_(readiness) {}
+  DelegationJobCounts jobs{};
+
+  boost::asio::awaitable<ReadyChecks> check_ready() override {
+    auto checks = co_await readiness_.check();
+    co_return checks;
+  }
+  boost::asio::awaitable<DelegationJobCounts> delegation_jobs() override { co_return jobs; }
+
+ private:
+  ReadinessChecker& readiness_;
 };
 
 /// A JobStore in memory that can pretend to be shared, with leases another

@@ -212,5 +212,171 @@ TEST_F(RouterTest, OneLogLinePerRequestWithoutSecrets) {
   EXPECT_EQ(log_.str().find("eyJ"), std::string::npos);  // no JWT either
 }
 
+class ObservabilityTest : public RouterTest {
+ protected:
+  net::ServerResponse ask(http::verb method, std::string target, std::optional<std::string> request_id = {},
+                          std::string body = "") {
+    net::ServerRequest request{method, target, 11};
+    if (request_id) request.set("X-Request-Id", *request_id);
+    request.body() = std::move(body);
+    request.prepare_payload();
+    net::RequestContext context;
+    context.received = std::chrono::steady_clock::now();
+    return run(observed_.handle(std::move(request), context));
+  }
+  boost::asio::awaitable<core::Result<void>> ping() {
+    ++pings_;
+    if (redis_down_) co_return core::fail(core::ErrorCode::connect_failed, "Redis down, password=hunter2");
+    co_return core::Result<void>{};
+  }
+  std::string metrics_text() { return ask(http::verb::get, "/metrics").body(); }
+
+  std::int64_t now_ms_ = 1'000'000;
+  bool redis_down_ = false;
+  int pings_ = 0;
+  MetricsRegistry registry_{"9.9.9"};
+  ThreadMetrics& metrics_ = registry_.add_thread();
+  ReadinessChecker readiness_{rooms_, [this] { return ping(); }, [this] { return now_ms_; }};
+  testing::FakeStatus status_{readiness_};
+  Router observed_{issuer_,
+                   delegation_,
+                   config_,
+                   logger_,
+                   [] { return std::int64_t{1'795'422'382}; },
+                   RouterObservability{&registry_, &metrics_, &status_}};
+};
+
+TEST_F(ObservabilityTest, MetricsIsPrometheusTextWithoutCors) {
+  ask(http::verb::post, "/get_token", std::nullopt, std::string(kGetTokenBody));
+  ask(http::verb::post, "/get_token", std::nullopt, "{}");
+  ask(http::verb::get, "/nowhere/secret-path");
+  status_.jobs = {0, 3, 1};
+  const auto response = ask(http::verb::get, "/metrics");
+  EXPECT_EQ(response.result(), http::status::ok);
+  EXPECT_EQ(response[http::field::content_type], "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_EQ(response.count(http::field::access_control_allow_origin), 0U);
+  const std::string& text = response.body();
+  EXPECT_NE(text.find("matrixrtc_auth_requests_total{endpoint=\"/get_token\",status=\"200\",errcode=\"\"} 1\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(
+      text.find("matrixrtc_auth_requests_total{endpoint=\"/get_token\",status=\"400\",errcode=\"M_BAD_JSON\"} 1\n"),
+      std::string::npos);
+  EXPECT_NE(
+      text.find("matrixrtc_auth_requests_total{endpoint=\"other\",status=\"404\",errcode=\"M_UNRECOGNIZED\"} 1\n"),
+      std::string::npos);
+  EXPECT_EQ(text.find("secret-path"), std::string::npos);  // unknown paths never become labels
+  EXPECT_NE(text.find("matrixrtc_auth_request_duration_seconds_count{endpoint=\"/get_token\"} 2\n"), std::string::npos);
+  EXPECT_NE(text.find("matrixrtc_auth_delegation_jobs{state=\"connected\"} 3\n"), std::string::npos);
+  EXPECT_NE(text.find("matrixrtc_auth_build_info{version=\"9.9.9\"} 1\n"), std::string::npos);
+  // The scrape itself is counted once answered.
+  EXPECT_NE(metrics_text().find("matrixrtc_auth_requests_total{endpoint=\"/metrics\",status=\"200\",errcode=\"\"} 1\n"),
+            std::string::npos);
+  const auto head = ask(http::verb::head, "/metrics");
+  EXPECT_EQ(head.result(), http::status::ok);
+  EXPECT_TRUE(head.body().empty());
+  EXPECT_EQ(ask(http::verb::post, "/metrics").result(), http::status::method_not_allowed);
+  EXPECT_EQ(ask(http::verb::options, "/metrics").result(), http::status::method_not_allowed);
+}
+
+TEST_F(ObservabilityTest, WebhooksAreCountedByResult) {
+  const std::string body = "not json";
+  net::ServerRequest request{http::verb::post, "/sfu_webhook", 11};
+  request.body() = body;
+  request.prepare_payload();
+  net::RequestContext context;
+  context.received = std::chrono::steady_clock::now();
+  EXPECT_EQ(run(observed_.handle(std::move(request), context)).result(), http::status::unauthorized);
+  EXPECT_NE(metrics_text().find("matrixrtc_auth_webhooks_total{result=\"unauthorized\"} 1\n"), std::string::npos);
+}
+
+TEST_F(ObservabilityTest, ReadyWhenLiveKitAnswersAndRedisPongs) {
+  const auto response = ask(http::verb::get, "/readyz");
+  EXPECT_EQ(response.result(), http::status::ok);
+  EXPECT_EQ(response.body(), R"({"status":"ready","checks":{"livekit":"ok","redis":"ok"}})"
+                             "\n");
+  EXPECT_EQ(response[http::field::content_type], "application/json");
+  EXPECT_EQ(response.count(http::field::access_control_allow_origin), 0U);
+  // A GetParticipant on the probe room: not_found is a fine Twirp answer.
+  ASSERT_EQ(rooms_.lookups.size(), 1U);
+  EXPECT_EQ(rooms_.lookups[0].first, "matrixrtc-auth-readyz");
+  EXPECT_EQ(ask(http::verb::head, "/readyz").result(), http::status::ok);
+  EXPECT_EQ(ask(http::verb::post, "/readyz").result(), http::status::method_not_allowed);
+  // /healthz stays a pure liveness check.
+  EXPECT_EQ(ask(http::verb::get, "/healthz").result(), http::status::ok);
+}
+
+TEST_F(ObservabilityTest, LiveKitDownIs503WithItsReason) {
+  rooms_.lookups_fail = true;
+  const auto response = ask(http::verb::get, "/readyz");
+  EXPECT_EQ(response.result(), http::status::service_unavailable);
+  EXPECT_EQ(response.body(), R"({"status":"not_ready","checks":{"livekit":"connect_failed","redis":"ok"}})"
+                             "\n");
+}
+
+TEST_F(ObservabilityTest, RedisDownIs503WithoutSecrets) {
+  redis_down_ = true;
+  const auto response = ask(http::verb::get, "/readyz");
+  EXPECT_EQ(response.result(), http::status::service_unavailable);
+  EXPECT_EQ(response.body(), R"({"status":"not_ready","checks":{"livekit":"ok","redis":"connect_failed"}})"
+                             "\n");
+  EXPECT_EQ(response.body().find("hunter2"), std::string::npos);
+  EXPECT_EQ(log_.str().find("hunter2"), std::string::npos);
+}
+
+TEST_F(ObservabilityTest, ReadinessIsCachedForTwoSeconds) {
+  EXPECT_EQ(ask(http::verb::get, "/readyz").result(), http::status::ok);
+  rooms_.lookups_fail = true;
+  now_ms_ += 1'999;
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(ask(http::verb::get, "/readyz").result(), http::status::ok);
+  EXPECT_EQ(rooms_.lookups.size(), 1U);
+  EXPECT_EQ(pings_, 1);
+  now_ms_ += 1;
+  EXPECT_EQ(ask(http::verb::get, "/readyz").result(), http::status::service_unavailable);
+  EXPECT_EQ(rooms_.lookups.size(), 2U);
+  EXPECT_EQ(readiness_.rounds(), 2U);
+}
+
+TEST(Readiness, LiveKitReasonsNameTheStatusOnly) {
+  EXPECT_EQ(livekit_failure_reason(
+                core::Error(core::ErrorCode::bad_response, R"(LiveKit answered HTTP 401: {"code":"unauthenticated"})")),
+            "unauthorized: LiveKit refused the API key or secret");
+  EXPECT_EQ(livekit_failure_reason(core::Error(core::ErrorCode::bad_response, "LiveKit answered HTTP 502: <html>")),
+            "LiveKit answered HTTP 502");
+  EXPECT_EQ(livekit_failure_reason(core::Error(core::ErrorCode::timed_out, "deadline")), "timed_out");
+  ReadyChecks off;
+  EXPECT_TRUE(off.ready());
+  EXPECT_EQ(ready_checks_json(off), R"({"status":"ready","checks":{"livekit":"ok","redis":"off"}})");
+}
+
+TEST_F(ObservabilityTest, RequestIdsAreEchoedOrMadeAndLogged) {
+  const auto echoed = ask(http::verb::post, "/get_token", std::string("abc-DEF_1.2"), std::string(kGetTokenBody));
+  EXPECT_EQ(echoed[http::field::content_type], "application/json");
+  EXPECT_EQ(echoed["X-Request-Id"], "abc-DEF_1.2");
+  for (const auto& bad : {std::string("has space"), std::string(65, 'a'), std::string(""), std::string("a\"b")}) {
+    const auto replaced = ask(http::verb::get, "/healthz", bad);
+    const std::string id(replaced["X-Request-Id"]);
+    EXPECT_EQ(id.size(), 16U) << bad;
+    EXPECT_EQ(id.find_first_not_of("0123456789abcdef"), std::string::npos);
+  }
+  EXPECT_NE(ask(http::verb::get, "/healthz")["X-Request-Id"], ask(http::verb::get, "/healthz")["X-Request-Id"]);
+  // On errors, 404 and 405 too.
+  EXPECT_EQ(ask(http::verb::post, "/sfu/get", std::string("e1"), "{}")["X-Request-Id"], "e1");
+  EXPECT_EQ(ask(http::verb::get, "/nowhere", std::string("e2"))["X-Request-Id"], "e2");
+  EXPECT_EQ(ask(http::verb::put, "/get_token", std::string("e3"))["X-Request-Id"], "e3");
+  // The plain router (no metrics) sets it as well.
+  EXPECT_EQ(send(http::verb::get, "/nowhere")["X-Request-Id"].size(), 16U);
+  EXPECT_TRUE(is_sane_request_id(std::string(64, 'z')));
+  EXPECT_FALSE(is_sane_request_id(std::string(65, 'z')));
+
+  std::istringstream lines(log_.str());
+  std::string line;
+  std::getline(lines, line);
+  const auto first = boost::json::parse(line);
+  EXPECT_EQ(first.at("request_id").as_string(), "abc-DEF_1.2");
+  EXPECT_EQ(format_log_line(LogFormat::text, LogLevel::info, "request", {{"request_id", "abc"}}),
+            "INFO request request_id=abc");
+}
+
 }  // namespace
 }  // namespace matrixrtc::service

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { TestCa } from './support/pki.mjs';
 import { TestDnsServer } from './support/dns_server.mjs';
 import { TestHomeserver } from './support/homeserver.mjs';
-import { TestSfu, TokenVerifier } from './support/sfu.mjs';
+import { TestSfu, TokenVerifier, webhookEvent } from './support/sfu.mjs';
 import { runToExit, startService } from './support/service.mjs';
 
 const KEY = 'APIKEY';
@@ -212,6 +212,113 @@ describe('LiveKit down', () => {
       500, 'M_UNKNOWN', 'Unable to create room on SFU');
     await service.stop();
     hs.stop();
+  });
+});
+
+describe('observability', () => {
+  let hs;
+  let service;
+  before(async () => {
+    hs = await new TestHomeserver(ca, { names: ['IP:127.0.0.1'] }).start();
+    hs.users.set('obs-token', `@obs:127.0.0.1:${hs.port}`);
+    service = await startService(baseEnv({ LIVEKIT_FULL_ACCESS_HOMESERVERS: `127.0.0.1:${hs.port}` }));
+  });
+  after(async () => { await service.stop(); hs.stop(); });
+
+  const counter = (text, name, labels) => {
+    const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(',');
+    const line = text.split('\n').find((l) => l.startsWith(`${name}{${wanted}} `));
+    return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
+  };
+  const scrape = async () => {
+    const response = await fetch(`${service.url}/metrics`);
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('content-type'), 'text/plain; version=0.0.4; charset=utf-8');
+    assert.equal(response.headers.get('access-control-allow-origin'), null);
+    return response.text();
+  };
+
+  test('/metrics counters move with requests', async () => {
+    const server = `127.0.0.1:${hs.port}`;
+    const before = await scrape();
+    const ok = { endpoint: '/get_token', status: '200', errcode: '' };
+    const bad = { endpoint: '/get_token', status: '401', errcode: 'M_UNAUTHORIZED' };
+    const lost = { endpoint: 'other', status: '404', errcode: 'M_UNRECOGNIZED' };
+    const created = { method: 'CreateRoom', result: 'ok' };
+    assert.equal((await service.post('/get_token', getTokenBody(server, 'obs-token', `@obs:${server}`))).status, 200);
+    assert.equal((await service.post('/get_token', getTokenBody(server, 'nobody', `@obs:${server}`))).status, 401);
+    assert.equal((await fetch(`${service.url}/not/a/route`)).status, 404);
+    const joined = webhookEvent('participant_joined', 'ROOM', 'someone');
+    assert.equal((await sfu.sendWebhook(service.url, joined)).status, 200);
+    assert.equal((await sfu.sendWebhook(service.url, joined, { tamper: 'secret' })).status, 401);
+    const after = await scrape();
+    for (const result of ['ok', 'unauthorized']) {
+      assert.equal(counter(after, 'matrixrtc_auth_webhooks_total', { result }),
+        counter(before, 'matrixrtc_auth_webhooks_total', { result }) + 1, result);
+    }
+    assert.equal(counter(after, 'matrixrtc_auth_requests_total', ok), counter(before, 'matrixrtc_auth_requests_total', ok) + 1);
+    assert.equal(counter(after, 'matrixrtc_auth_requests_total', bad), counter(before, 'matrixrtc_auth_requests_total', bad) + 1);
+    assert.equal(counter(after, 'matrixrtc_auth_requests_total', lost), counter(before, 'matrixrtc_auth_requests_total', lost) + 1);
+    assert.equal(counter(after, 'matrixrtc_auth_livekit_requests_total', created),
+      counter(before, 'matrixrtc_auth_livekit_requests_total', created) + 1);
+    assert.equal(counter(after, 'matrixrtc_auth_homeserver_lookup_failures_total', { reason: 'http_status' }),
+      counter(before, 'matrixrtc_auth_homeserver_lookup_failures_total', { reason: 'http_status' }) + 1);
+    assert.match(after, /^matrixrtc_auth_homeserver_lookup_duration_seconds_count [1-9]/m);
+    assert.match(after, /^matrixrtc_auth_request_duration_seconds_bucket\{endpoint="\/get_token",le="\+Inf"\} [1-9]/m);
+    assert.match(after, /^matrixrtc_auth_delegation_jobs\{state="connected"\} 0$/m);
+    assert.match(after, /^matrixrtc_auth_open_connections [1-9]/m);
+    assert.match(after, /^matrixrtc_auth_build_info\{version="[^"]+"\} 1$/m);
+    assert.doesNotMatch(after, /not\/a\/route/);
+    assert.equal((await fetch(`${service.url}/metrics`, { method: 'POST' })).status, 405);
+  });
+
+  test('request ids are echoed, replaced when not sane, and logged', async () => {
+    const echoed = await fetch(`${service.url}/nope`, { headers: { 'x-request-id': 'probe-42.A_b' } });
+    assert.equal(echoed.status, 404);
+    assert.equal(echoed.headers.get('x-request-id'), 'probe-42.A_b');
+    const replaced = await fetch(`${service.url}/nope`, { headers: { 'x-request-id': 'bad id!' } });
+    assert.match(replaced.headers.get('x-request-id'), /^[0-9a-f]{16}$/);
+    assert.match(service.logs.join('\n'), /request_id=probe-42\.A_b method=GET path=\/nope status=404/);
+  });
+
+  test('/readyz is 200 against the test SFU', async () => {
+    const response = await fetch(`${service.url}/readyz`);
+    assert.equal(response.status, 200);
+    assert.deepEqual(await response.json(), { status: 'ready', checks: { livekit: 'ok', redis: 'off' } });
+    // The check is a GetParticipant on a room nobody uses: Twirp not_found.
+    assert.ok(sfu.polls('matrixrtc-auth-readyz').some((call) => call.status === 404));
+    assert.ok(counter(await scrape(), 'matrixrtc_auth_livekit_requests_total',
+      { method: 'GetParticipant', result: 'not_found' }) >= 1);
+  });
+
+  test('/readyz is 503 once the SFU stops, and with a wrong secret', async () => {
+    const own = await new TestSfu({ key: KEY, secret: SECRET }).start();
+    const started = [];
+    try {
+      const ownService = await startService(baseEnv({ LIVEKIT_URL: own.url, LIVEKIT_FULL_ACCESS_HOMESERVERS: '*' }));
+      started.push(ownService);
+      const wrong = await startService(baseEnv({ LIVEKIT_SECRET: 'not-the-secret-the-sfu-knows',
+        LIVEKIT_FULL_ACCESS_HOMESERVERS: '*' }));
+      started.push(wrong);
+      assert.equal((await fetch(`${ownService.url}/readyz`)).status, 200);
+      own.stop();
+      await new Promise((resolve) => { setTimeout(resolve, 2100); });  // past the 2 s cache
+      const down = await fetch(`${ownService.url}/readyz`);
+      assert.equal(down.status, 503);
+      const body = await down.json();
+      assert.equal(body.status, 'not_ready');
+      assert.equal(body.checks.redis, 'off');
+      assert.notEqual(body.checks.livekit, 'ok');
+      assert.equal((await fetch(`${ownService.url}/healthz`)).status, 200, 'liveness is unaffected');
+      const refused = await fetch(`${wrong.url}/readyz`);
+      assert.equal(refused.status, 503);
+      assert.deepEqual(await refused.json(), { status: 'not_ready',
+        checks: { livekit: 'unauthorized: LiveKit refused the API key or secret', redis: 'off' } });
+      assert.doesNotMatch(wrong.logs.join('\n'), /not-the-secret/);
+    } finally {
+      for (const service of started) await service.stop();
+      own.stop();
+    }
   });
 });
 
