@@ -103,11 +103,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   check_lifetime(std::nullopt, part1);
   check_lifetime(std::nullopt, std::nullopt);
   if (const auto date = parse_http_date(part2)) {
-    // A parsed Expires in the future within the cap is honoured to the second.
+    // A parsed Expires in the past means expired, one beyond the cap the cap,
+    // and one in between is honoured to the second.
     const auto lifetime = well_known_lifetime(std::nullopt, part2, kNow);
-    const auto ahead = std::chrono::duration_cast<seconds>(*date - kNow);
-    if (ahead <= seconds(0) && lifetime != seconds(0)) std::abort();
-    if (ahead >= kWellKnownMaxLifetime && lifetime != kWellKnownMaxLifetime) std::abort();
+    if (*date <= kNow) {
+      if (lifetime != seconds(0)) std::abort();
+    } else {
+      const auto ahead = std::chrono::duration_cast<seconds>(*date - kNow);  // kNow > 0: cannot overflow
+      if (lifetime != std::min(ahead, kWellKnownMaxLifetime)) std::abort();
+    }
   }
 
   if (const auto step = begin_discovery(part1)) check_step(*step);
