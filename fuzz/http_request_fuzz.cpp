@@ -13,13 +13,13 @@
 // A parsed request then goes through the router's pure parts: the path
 // (target up to '?', as service/router.cpp's path_of does) and, by path, the
 // token request parsers, or webhook verification and the webhook body parser.
+#include <algorithm>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>

@@ -5,9 +5,9 @@
 // The header/body pair must never verify against our key unless it was minted
 // with it, and a token we mint for the body must verify, and stop verifying
 // once one byte of the body changes.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <algorithm>
 #include <cstdlib>
 #include <string>
 #include <string_view>

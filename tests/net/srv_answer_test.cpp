@@ -59,8 +59,8 @@ Bytes srv_response(std::string_view name, const std::vector<SrvRecord>& records,
 }
 
 TEST(SrvAnswerTest, ReadsRecordsInTheServersOrder) {
-  const Bytes packet = srv_response("_matrix-fed._tcp.example.test", {{"b.example.test", 443, 20, 0},
-                                                                       {"a.example.test", 8448, 10, 5}});
+  const Bytes packet =
+      srv_response("_matrix-fed._tcp.example.test", {{"b.example.test", 443, 20, 0}, {"a.example.test", 8448, 10, 5}});
   const auto records = parse_srv_answer(packet.data(), static_cast<int>(packet.size()));
   ASSERT_TRUE(records) << records.error().message;
   ASSERT_EQ(records->size(), 2u);
