@@ -3,6 +3,7 @@
 #pragma once
 
 #include <concepts>
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -22,6 +23,17 @@ template <class... Parts>
   std::string out;
   (detail::append_part(out, parts), ...);
   return out;
+}
+
+/// The longest prefix of `text` of at most `max_bytes` bytes that does not end
+/// inside a UTF-8 sequence, for quoting untrusted text in error messages: a
+/// plain substr could cut a character and make the message invalid UTF-8,
+/// which the JSON error body then cannot carry.
+[[nodiscard]] inline std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes) {
+  if (text.size() <= max_bytes) return text;
+  std::size_t end = max_bytes;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return text.substr(0, end);
 }
 
 }  // namespace matrixrtc::core

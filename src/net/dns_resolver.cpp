@@ -14,6 +14,7 @@
 #include <optional>
 
 #include "core/text.hpp"
+#include "net/srv_answer.hpp"
 
 namespace matrixrtc::net {
 
@@ -184,17 +185,7 @@ asio::awaitable<core::Result<std::vector<SrvRecord>>> DnsResolver::lookup_srv(st
         if (status != ARES_SUCCESS) {
           return q.finish(std::unexpected(core::Error(ErrorCode::dns_failure, ares_strerror(status))));
         }
-        ares_srv_reply* replies = nullptr;
-        if (const int parsed = ares_parse_srv_reply(abuf, alen, &replies); parsed != ARES_SUCCESS) {
-          if (parsed == ARES_ENODATA) return q.finish(Answer{});
-          return q.finish(std::unexpected(core::Error(ErrorCode::dns_failure, ares_strerror(parsed))));
-        }
-        Answer answer;
-        for (const ares_srv_reply* r = replies; r != nullptr; r = r->next) {
-          answer.push_back(SrvRecord{r->host, r->port, r->priority, r->weight});
-        }
-        ares_free_data(replies);
-        q.finish(std::move(answer));
+        q.finish(parse_srv_answer(abuf, alen));
       },
       handle);
   impl_->schedule_timeout();

@@ -29,11 +29,6 @@ struct ApiError {
 // Ours: the reference answers 200 to every webhook; we refuse unverifiable ones
 // so a wrong key or secret shows in LiveKit's logs.
 [[nodiscard]] ApiError webhook_unauthorized();  // 401 M_UNAUTHORIZED "The webhook could not be verified."
-[[nodiscard]] ApiError delegation_forbidden();  // 403 M_FORBIDDEN "Delegation of delayed events is only supported for full access users"
-[[nodiscard]] ApiError cs_api_unresolvable();   // 400 M_BAD_JSON "Unable to resolve client-server API"
-// Ours: the reference answers 200 to every webhook; we refuse unverifiable ones
-// so a wrong key or secret shows in LiveKit's logs.
-[[nodiscard]] ApiError webhook_unauthorized();  // 401 M_UNAUTHORIZED "The webhook could not be verified."
 [[nodiscard]] ApiError shutting_down();             // 503 M_UNKNOWN "Service is shutting down"
 
 }  // namespace matrixrtc::core::authz

@@ -104,7 +104,7 @@ Result<ServerName> parse_server_name(std::string_view text) {
     } else if (is_dns_name(out.host)) {
       out.kind = HostKind::dns_name;
     } else {
-      return std::unexpected(invalid(cat("server name has an invalid host \"", out.host.substr(0, 64), "\"")));
+      return std::unexpected(invalid(cat("server name has an invalid host \"", utf8_prefix(out.host, 64), "\"")));
     }
   }
   if (!rest.empty()) {

@@ -106,7 +106,17 @@ std::optional<std::chrono::system_clock::time_point> make_time(int year, unsigne
   const std::chrono::year_month_day date{std::chrono::year(year), std::chrono::month(month),
                                          std::chrono::day(static_cast<unsigned>(day))};
   if (!date.ok()) return std::nullopt;
-  return std::chrono::time_point_cast<std::chrono::system_clock::duration>(std::chrono::sys_days(date) + time);
+  // system_clock counts nanoseconds on libstdc++, so it only holds 1677-2262,
+  // while the forms allow years 0000-9999: converting beyond overflowed (found
+  // by fuzzing). Such dates are clamped to the clock's ends instead, which
+  // keeps their meaning (long past, or far future) for lifetime decisions.
+  using Clock = std::chrono::system_clock;
+  constexpr std::int64_t kLatest = std::chrono::duration_cast<seconds>(Clock::duration::max()).count();
+  constexpr std::int64_t kEarliest = std::chrono::duration_cast<seconds>(Clock::duration::min()).count();
+  const std::int64_t when = (std::chrono::sys_days(date) + time).time_since_epoch().count();
+  if (when > kLatest) return Clock::time_point::max();
+  if (when < kEarliest) return Clock::time_point::min();
+  return Clock::time_point(std::chrono::duration_cast<Clock::duration>(seconds(when)));
 }
 
 }  // namespace

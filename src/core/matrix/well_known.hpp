@@ -39,7 +39,8 @@ inline constexpr std::chrono::seconds kWellKnownErrorLifetime = std::chrono::hou
                                                        std::chrono::system_clock::time_point now);
 
 /// An HTTP-date (RFC 9110 5.6.7: IMF-fixdate, and the obsolete RFC 850 and
-/// asctime forms), or nullopt when `text` is none of them.
+/// asctime forms), or nullopt when `text` is none of them. Dates beyond what
+/// system_clock holds (1677-2262 with libstdc++) are clamped to its ends.
 [[nodiscard]] std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view text);
 
 }  // namespace matrixrtc::core::matrix

@@ -28,6 +28,17 @@ void expect_error(const Result& result, unsigned status, std::string_view errcod
   EXPECT_EQ(result.error().error, text);
 }
 
+// An error quoting a long room ID with non-ASCII text stays valid UTF-8, so
+// its JSON body carries the text (token_request_fuzz found it empty).
+TEST(TokenRequests, ErrorQuotingNonAsciiInputKeepsItsText) {
+  std::string body = sfu_body();
+  body.replace(body.find("!roomid:example.com"), 19, "!r:" + std::string(63, 'a') + "\u00e9[");
+  const auto parsed = parse_sfu_get_request(body);
+  ASSERT_FALSE(parsed);
+  EXPECT_EQ(parsed.error().errcode, "M_BAD_JSON");
+  EXPECT_NE(to_json(parsed.error()).find("not a valid room ID"), std::string::npos);
+}
+
 TEST(SfuGetRequest, ParsesTheLegacyBody) {
   const auto request = parse_sfu_get_request(sfu_body());
   ASSERT_TRUE(request);

@@ -59,6 +59,16 @@ TEST(ServerName, RefusesWhatTheGrammarRefuses) {
   expect_refused("\xc3\xa9.org", "server name has an invalid host \"\xc3\xa9.org\"");
 }
 
+// The error quotes at most 64 bytes of the host, never half a character:
+// token_request_fuzz found a cut 'é' making the message invalid UTF-8, so the
+// JSON error body lost its whole text.
+TEST(ServerName, QuotesTheHostWithoutCuttingACharacter) {
+  const std::string host = std::string(63, 'a') + "\xC3\xA9[";
+  const auto parsed = parse_server_name(host);
+  ASSERT_FALSE(parsed);
+  EXPECT_EQ(parsed.error().message, "server name has an invalid host \"" + std::string(63, 'a') + "\"");
+}
+
 TEST(UserId, ParsesLocalpartAndServer) {
   const auto user = parse_user_id("@alice:example.com:8448").value();
   EXPECT_EQ(user.localpart, "alice");

@@ -95,6 +95,22 @@ TEST(HttpDate, ParsesTheThreeForms) {
   EXPECT_EQ(parse_http_date("Sun Nov  6 08:49:37 1994"), expected);
 }
 
+// The forms allow years 0000-9999; system_clock (nanoseconds) holds only
+// 1677-2262. Beyond, the date is clamped instead of overflowing (UBSan found
+// it through discovery_fuzz), so a far-future Expires still means "cap".
+TEST(HttpDate, ClampsYearsBeyondTheClock) {
+  using Clock = std::chrono::system_clock;
+  EXPECT_EQ(parse_http_date("Sun, 21 Oct 4052 07:28:00 GMT"), Clock::time_point::max());
+  EXPECT_EQ(parse_http_date("Fri, 31 Dec 9999 23:59:59 GMT"), Clock::time_point::max());
+  EXPECT_EQ(parse_http_date("Sat, 01 Jan 0000 00:00:00 GMT"), Clock::time_point::min());
+  EXPECT_EQ(parse_http_date("Sun Nov  6 08:49:37 1000"), Clock::time_point::min());
+  const auto now = Clock::time_point(std::chrono::seconds(1'800'000'000));
+  EXPECT_EQ(well_known_lifetime(std::nullopt, "Sun, 21 Oct 4052 07:28:00 GMT", now), kWellKnownMaxLifetime);
+  EXPECT_EQ(well_known_lifetime(std::nullopt, "Sat, 01 Jan 0000 00:00:00 GMT", now), std::chrono::seconds(0));
+  // The clock's own range is exact to the second.
+  EXPECT_EQ(parse_http_date("Fri, 11 Apr 2262 23:47:16 GMT"), Clock::time_point(std::chrono::seconds(9'223'372'036)));
+}
+
 TEST(HttpDate, RefusesOtherText) {
   EXPECT_FALSE(parse_http_date("Sun, 06 Nov 1994 08:49:37 UTC"));
   EXPECT_FALSE(parse_http_date("Sun, 31 Nov 1994 08:49:37 GMT"));
