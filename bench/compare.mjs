@@ -162,9 +162,10 @@ L.push('| connections | throughput vs Node, new token | vs Node, repeated | p99 
 L.push('|---|---|---|---|---|---|---|');
 L.push(...ratioRows);
 L.push('');
+const ref = levels.includes(64) ? 64 : levels[levels.length - 1];  // the issue's reference level
 const at64 = {
-  thr: Math.min(stat('ours-new', 64, 'rps') / stat('node-new', 64, 'rps'), stat('ours-repeat', 64, 'rps') / stat('node-repeat', 64, 'rps')),
-  p99: Math.min(stat('node-new', 64, 'p99') / stat('ours-new', 64, 'p99'), stat('node-repeat', 64, 'p99') / stat('ours-repeat', 64, 'p99')),
+  thr: Math.min(stat('ours-new', ref, 'rps') / stat('node-new', ref, 'rps'), stat('ours-repeat', ref, 'rps') / stat('node-repeat', ref, 'rps')),
+  p99: Math.min(stat('node-new', ref, 'p99') / stat('ours-new', ref, 'p99'), stat('node-repeat', ref, 'p99') / stat('ours-repeat', ref, 'p99')),
 };
 const best = (id) => Math.max(...levels.map((l) => stat(id, l, 'rps')));
 const thrMin = Math.min(...levels.flatMap((l) => [stat('ours-new', l, 'rps') / stat('node-new', l, 'rps'), stat('ours-repeat', l, 'rps') / stat('node-repeat', l, 'rps')]));
@@ -172,8 +173,8 @@ const limitShare = best('ours-repeat') / best('limit');
 const met = (ok) => (ok ? '**met**' : '**missed**');
 L.push('| target | measured | |');
 L.push('|---|---|---|');
-L.push(`| throughput ≥ 10× the Node peer | ${x(thrMin)} at worst (any level, either workload), ${x(at64.thr)} at 64 connections | ${met(thrMin >= 10)} |`);
-L.push(`| p99 ≥ 5× lower at 64 connections | ${x(at64.p99)} lower (worse of the two workloads) | ${met(at64.p99 >= 5)} |`);
+L.push(`| throughput ≥ 10× the Node peer | ${x(thrMin)} at worst (any level, either workload), ${x(at64.thr)} at ${ref} connections | ${met(thrMin >= 10)} |`);
+L.push(`| p99 ≥ 5× lower at 64 connections | ${x(at64.p99)} lower at ${ref} connections (worse of the two workloads) | ${met(at64.p99 >= 5)} |`);
 L.push(`| ≥ 50 % of the limit, repeated token | ${pct(limitShare)} (best level each: ${int(best('ours-repeat'))} vs ${int(best('limit'))} req/s) | ${met(limitShare >= 0.5)} |`);
 L.push(`| peak RSS < 30 MiB at 256 connections | ${mib(peaks.ours)} | ${met(peaks.ours < 30 * 1024)} |`);
 L.push(`| token minting < 5 µs | ${Number.isNaN(mintUs) ? '?' : `${mintUs.toFixed(2)} µs`} (peer ${mintPeerUs} µs) | ${met(mintUs < 5)} |`);
@@ -209,15 +210,15 @@ writeFileSync(`${out}/compare.dat`, `# connections ${series.join(' ')} (median r
 const titles = cases.map((c) => `${c.system}, ${c.workload}`);
 const gp = [
   'set terminal pngcairo size 900,520 font "sans,10"',
-  `set output "${out}/compare.png"`,
+  'set output "compare.png"',
   `set title "POST /get_token on loopback, ${sut} for the server, ${started.toISOString().slice(0, 10)}"`,
   'set xlabel "connections"', 'set ylabel "requests/s (median)"', 'set logscale y', 'set grid ytics',
   'set key outside right', 'set style data linespoints',
-  `plot ${series.map((_, i) => `"${out}/compare.dat" using ${i + 2}:xtic(1) title "${titles[i]}" lw 2`).join(', ')}`,
+  `plot ${series.map((_, i) => `"compare.dat" using ${i + 2}:xtic(1) title "${titles[i]}" lw 2`).join(', ')}`,
 ].join('\n');
 writeFileSync(`${out}/compare.gp`, `${gp}\n`);
 try {
-  execFileSync('gnuplot', [`${out}/compare.gp`]);
+  execFileSync('gnuplot', ['compare.gp'], { cwd: out });
 } catch (e) {
   log('gnuplot failed:', e.message);
 }
