@@ -209,11 +209,11 @@ writeFileSync(`${out}/compare.dat`, `# connections ${series.join(' ')} (median r
   levels.map((l) => [l, ...series.map((id) => stat(id, l, 'rps').toFixed(0))].join(' ')).join('\n')}\n`);
 const titles = cases.map((c) => `${c.system}, ${c.workload}`);
 const gp = [
-  'set terminal pngcairo size 900,520 font "sans,10"',
+  'set terminal pngcairo size 900,600 font "sans,10" noenhanced',
   'set output "compare.png"',
   `set title "POST /get_token on loopback, ${sut} for the server, ${started.toISOString().slice(0, 10)}"`,
   'set xlabel "connections"', 'set ylabel "requests/s (median)"', 'set logscale y', 'set grid ytics',
-  'set key outside right', 'set style data linespoints',
+  'set key below', 'set style data linespoints',
   `plot ${series.map((_, i) => `"compare.dat" using ${i + 2}:xtic(1) title "${titles[i]}" lw 2`).join(', ')}`,
 ].join('\n');
 writeFileSync(`${out}/compare.gp`, `${gp}\n`);
