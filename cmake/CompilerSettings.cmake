@@ -7,7 +7,9 @@ function(matrixrtc_target_settings target)
   if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
     # GCC 12 reports false positives deep inside libstdc++ and Boost at -O2/-O3
     # (maybe-uninitialized; null-dereference in Asio's scheduler), so neither is on.
-    target_compile_options(${target} PRIVATE -Wno-maybe-uninitialized)
+    # mismatched-new-delete fires at -O2 on every Asio coroutine frame (its
+    # operator new/delete pair is matched; GCC 12 loses track when inlining).
+    target_compile_options(${target} PRIVATE -Wno-maybe-uninitialized -Wno-mismatched-new-delete)
   endif()
 endfunction()
 

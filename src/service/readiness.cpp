@@ -82,7 +82,10 @@ asio::awaitable<ReadyChecks> ReadinessChecker::check() {
   cached_ = checks;
   cached_at_ms_ = now_ms_();
   in_flight_ = false;
-  done_->cancel();  // wakes the waiters; the timer stays until the next round
+  // Wakes the waiters (their handlers are queued by cancel), then lets the
+  // timer go: it must not outlive the event loop it was made on.
+  done_->cancel();
+  done_.reset();
   co_return checks;
 }
 
