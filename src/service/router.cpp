@@ -38,6 +38,15 @@ std::string json_string(std::string_view text) {
   return out;
 }
 
+// An ApiError as the answer: its status, the Matrix error body, and its
+// errcode as the log line's result.
+void set_api_error(net::ServerResponse& response, const authz::ApiError& error, std::string& result) {
+  response.result(static_cast<http::status>(error.status));
+  response.set(http::field::content_type, "application/json");
+  response.body() = authz::to_json(error) + "\n";
+  result = error.errcode;
+}
+
 std::string path_of(std::string_view target) { return std::string(target.substr(0, target.find('?'))); }
 
 bool get_or_head(const net::ServerRequest& request) {
@@ -119,22 +128,14 @@ net::ServerResponse Router::webhook(const net::ServerRequest& request, std::stri
   const core::livekit::VerifyOptions options{config_.key, config_.secret, unix_now_()};
   const auto verified = core::livekit::verify_webhook(authorization, request.body(), options);
   if (!verified) {
-    const auto error = authz::webhook_unauthorized();
-    response.result(static_cast<http::status>(error.status));
-    response.set(http::field::content_type, "application/json");
-    response.body() = authz::to_json(error) + "\n";
-    result = error.errcode;
+    set_api_error(response, authz::webhook_unauthorized(), result);
     outcome.detail = core::cat("webhook not verified: ", verified.error().message);
     count_webhook(observability_.metrics, WebhookResult::unauthorized);
     return response;
   }
   auto event = core::delegation::parse_participant_webhook(request.body());
   if (!event) {
-    const auto error = authz::not_json();
-    response.result(static_cast<http::status>(error.status));
-    response.set(http::field::content_type, "application/json");
-    response.body() = authz::to_json(error) + "\n";
-    result = error.errcode;
+    set_api_error(response, authz::not_json(), result);
     outcome.detail = core::cat("webhook body: ", event.error().message);
     count_webhook(observability_.metrics, WebhookResult::bad_body);
     return response;
@@ -172,9 +173,7 @@ boost::asio::awaitable<net::ServerResponse> Router::handle(net::ServerRequest re
         response.result(http::status::ok);
         response.body() = "{}\n";
       } else {
-        response.result(static_cast<http::status>(answer.error().status));
-        response.body() = authz::to_json(answer.error()) + "\n";
-        result = answer.error().errcode;
+        set_api_error(response, answer.error(), result);
       }
     }
     add_cors(response);
@@ -209,9 +208,7 @@ boost::asio::awaitable<net::ServerResponse> Router::handle(net::ServerRequest re
         response.body() =
             core::cat(R"({"url":)", json_string(answer->url), R"(,"jwt":)", json_string(answer->jwt), "}\n");
       } else {
-        response.result(static_cast<http::status>(answer.error().status));
-        response.body() = authz::to_json(answer.error()) + "\n";
-        result = answer.error().errcode;
+        set_api_error(response, answer.error(), result);
       }
     }
     add_cors(response);

@@ -165,6 +165,26 @@ TEST(Config, NumbersAreStrict) {
   EXPECT_EQ(load(with(kMinimal, {{"LIVEKIT_DNS_SERVERS", "127.0.0.1:53"}})).value().dns_servers, "127.0.0.1:53");
 }
 
+TEST(Config, DelegationSettings) {
+  const auto defaults = load(kMinimal).value();
+  EXPECT_FALSE(defaults.cs_api_allow_http);
+  EXPECT_EQ(defaults.cs_api_cache_seconds, 4 * 3600);
+  EXPECT_EQ(defaults.redis_lease_seconds, 15);
+  const auto config = load(with(kMinimal, {{"LIVEKIT_CS_API_ALLOW_HTTP", "true"},
+                                           {"LIVEKIT_CS_API_CACHE_SECONDS", "0"},
+                                           {"LIVEKIT_REDIS_LEASE_SECONDS", "2"}}))
+                          .value();
+  EXPECT_TRUE(config.cs_api_allow_http);
+  EXPECT_EQ(config.cs_api_cache_seconds, 0);
+  EXPECT_EQ(config.redis_lease_seconds, 2);
+  expect_fatal(load(with(kMinimal, {{"LIVEKIT_CS_API_ALLOW_HTTP", "yes"}})),
+               "LIVEKIT_CS_API_ALLOW_HTTP must be true or false, got \"yes\"");
+  expect_fatal(load(with(kMinimal, {{"LIVEKIT_CS_API_CACHE_SECONDS", "-1"}})),
+               "LIVEKIT_CS_API_CACHE_SECONDS must be an integer of at least 0, got \"-1\"");
+  expect_fatal(load(with(kMinimal, {{"LIVEKIT_REDIS_LEASE_SECONDS", "0"}})),
+               "LIVEKIT_REDIS_LEASE_SECONDS must be an integer of at least 1, got \"0\"");
+}
+
 TEST(Config, Overrides) {
   const auto config =
       load(with(kMinimal, {{"LIVEKIT_CS_API_URL_OVERRIDES", " a.com = https://cs.a.com , b.com=http://b:8008"},
