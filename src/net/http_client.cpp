@@ -420,6 +420,9 @@ core::Result<std::unique_ptr<HttpClient>> HttpClient::create(asio::any_io_execut
   auto impl = std::make_unique<Impl>(std::move(executor), resolver, std::move(options));
   boost::system::error_code ec;
   SSL_CTX_set_min_proto_version(impl->context.native_handle(), TLS1_2_VERSION);
+  // Idle pooled connections give their 2 x 16 KiB record buffers back to the
+  // allocator: the pool keeps hundreds of them under load (BENCHMARKS.md, RSS).
+  SSL_CTX_set_mode(impl->context.native_handle(), SSL_MODE_RELEASE_BUFFERS);
   if (impl->options.use_system_cas) {
     impl->context.set_default_verify_paths(ec);
     if (ec) return fail(ErrorCode::tls_failure, cat("cannot load the system CA store: ", ec.message()));
