@@ -201,8 +201,8 @@ asio::awaitable<bool> HttpServer::State::handshake(TlsStream& stream, beast::fla
   if (read_ec) co_return false;
   buffer.commit(n);
   if (static_cast<const unsigned char*>(buffer.data().data())[0] != kTlsHandshakeRecord) {
-    auto answer = plain_error(11, http::status::bad_request, "M_UNRECOGNIZED",
-                              "Client sent an HTTP request to an HTTPS server");
+    auto answer =
+        plain_error(11, http::status::bad_request, "M_UNRECOGNIZED", "Client sent an HTTP request to an HTTPS server");
     tcp_layer.expires_after(options.write_timeout);
     co_await http::async_write(tcp_layer, answer, kTuple);
     co_return false;

@@ -100,8 +100,9 @@ int select_http11(SSL* /*ssl*/, const unsigned char** out, unsigned char* out_le
 
 core::Result<std::string> read_whole_file(const std::string& path, std::string_view what) {
   std::FILE* file = std::fopen(path.c_str(), "rb");
-  if (file == nullptr) return core::fail(core::ErrorCode::invalid_argument, cat("cannot read ", what, " \"", path,
-                                                                               "\": ", std::strerror(errno)));
+  if (file == nullptr)
+    return core::fail(core::ErrorCode::invalid_argument,
+                      cat("cannot read ", what, " \"", path, "\": ", std::strerror(errno)));
   std::string content;
   char chunk[4096];
   std::size_t n = 0;

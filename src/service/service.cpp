@@ -151,6 +151,11 @@ core::Result<std::shared_ptr<net::ServerTlsContext>> load_tls(const Config& conf
   return net::ServerTlsContext::load(config.tls_cert_file, config.tls_key_file);
 }
 
+void log_certificate(Logger& logger, std::string_view message, const net::ServerTlsContext& context) {
+  logger.info(message,
+              {{"subject", context.subject()}, {"not_after", context.not_after()}, {"serial", context.serial()}});
+}
+
 // SIGHUP: read the certificate and key again. A bad pair keeps the old one,
 // so a half-finished renewal cannot take the service down.
 void reload_tls(const Config& config, net::TlsContextSlot* slot, Logger& logger) {
@@ -163,9 +168,7 @@ void reload_tls(const Config& config, net::TlsContextSlot* slot, Logger& logger)
     logger.error("TLS certificate not reloaded; keeping the current one", {{"reason", next.error().message}});
     return;
   }
-  logger.info("TLS certificate reloaded", {{"subject", (*next)->subject()},
-                                           {"not_after", (*next)->not_after()},
-                                           {"serial", (*next)->serial()}});
+  log_certificate(logger, "TLS certificate reloaded", **next);
   slot->replace(std::move(*next));
 }
 
@@ -241,9 +244,7 @@ int run_service(const Config& config, Logger& logger) {
       logger.error("cannot start", {{"reason", context.error().message}});
       return 1;
     }
-    logger.info("TLS certificate loaded", {{"subject", (*context)->subject()},
-                                           {"not_after", (*context)->not_after()},
-                                           {"serial", (*context)->serial()}});
+    log_certificate(logger, "TLS certificate loaded", **context);
     tls = std::make_shared<net::TlsContextSlot>(std::move(*context));
   }
   std::vector<std::unique_ptr<Shard>> shards;
@@ -276,12 +277,11 @@ int run_service(const Config& config, Logger& logger) {
   // SIGHUP reloads the TLS certificate; without one it is logged and ignored,
   // because its default action would end the process.
   asio::signal_set reload_signal(shards.front()->io, SIGHUP);
-  std::function<void(const boost::system::error_code&, int)> on_reload =
-      [&](const boost::system::error_code& ec, int) {
-        if (ec) return;
-        reload_tls(config, tls.get(), logger);
-        reload_signal.async_wait(on_reload);
-      };
+  std::function<void(const boost::system::error_code&, int)> on_reload = [&](const boost::system::error_code& ec, int) {
+    if (ec) return;
+    reload_tls(config, tls.get(), logger);
+    reload_signal.async_wait(on_reload);
+  };
   reload_signal.async_wait(on_reload);
   // Announced only now: whoever waits for this line may send signals at once.
   logger.info("listening",

@@ -37,7 +37,8 @@ class TlsFiles : public ::testing::Test {
 
 TEST_F(TlsFiles, LoadsAChainAndDescribesItsLeaf) {
   const auto leaf = ca_.issue({"auth.example.org"}, {"127.0.0.1"});
-  const auto context = ServerTlsContext::load(write("chain.pem", leaf.certificate_pem), write("key.pem", leaf.private_key_pem));
+  const auto context =
+      ServerTlsContext::load(write("chain.pem", leaf.certificate_pem), write("key.pem", leaf.private_key_pem));
   ASSERT_TRUE(context) << context.error().message;
   EXPECT_EQ((*context)->subject(), "CN=auth.example.org");
   EXPECT_TRUE(std::regex_match((*context)->not_after(), std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)")))

@@ -274,9 +274,9 @@ TEST(Config, TlsListenerNeedsBothFiles) {
   EXPECT_FALSE(plain.tls_enabled());
   EXPECT_NE(describe(plain).find(" tls=off"), std::string::npos);
 
-  const auto tls =
-      load(with(kMinimal, {{"LIVEKIT_TLS_CERT_FILE", "/etc/tls/chain.pem"}, {"LIVEKIT_TLS_KEY_FILE", "/etc/tls/key.pem"}}))
-          .value();
+  const auto tls = load(with(kMinimal, {{"LIVEKIT_TLS_CERT_FILE", "/etc/tls/chain.pem"},
+                                        {"LIVEKIT_TLS_KEY_FILE", "/etc/tls/key.pem"}}))
+                       .value();
   EXPECT_EQ(tls.tls_cert_file, "/etc/tls/chain.pem");
   EXPECT_EQ(tls.tls_key_file, "/etc/tls/key.pem");
   EXPECT_TRUE(tls.tls_enabled());
