@@ -48,6 +48,11 @@ TEST_F(TlsFiles, LoadsAChainAndDescribesItsLeaf) {
   STACK_OF(X509)* chain = nullptr;
   ASSERT_EQ(SSL_CTX_get0_chain_certs((*context)->native().native_handle(), &chain), 1);
   EXPECT_EQ(sk_X509_num(chain), 1);
+  // Protocol settings every listener gets.
+  SSL_CTX* native = (*context)->native().native_handle();
+  EXPECT_EQ(SSL_CTX_get_min_proto_version(native), TLS1_2_VERSION);
+  EXPECT_NE(SSL_CTX_get_options(native) & SSL_OP_CIPHER_SERVER_PREFERENCE, 0U);
+  EXPECT_NE(SSL_CTX_get_mode(native) & SSL_MODE_RELEASE_BUFFERS, 0U);
 }
 
 TEST_F(TlsFiles, EveryErrorNamesTheFile) {
