@@ -15,11 +15,14 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <charconv>
 #include <mutex>
+#include <type_traits>
 #include <unordered_map>
 
 #include "core/text.hpp"
+#include "net/tls_context.hpp"
 
 namespace matrixrtc::net {
 namespace {
@@ -29,6 +32,16 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+template <class Stream>
+constexpr bool kIsTls = std::is_same_v<Stream, TlsStream>;
+
+// Every TLS connection starts with a handshake record; any other first byte
+// on the HTTPS port is almost always plaintext HTTP, which deserves an answer
+// it can read rather than a TLS alert.
+constexpr unsigned char kTlsHandshakeRecord = 0x16;
 
 ServerResponse plain_error(unsigned version, http::status status, std::string_view errcode, std::string_view error) {
   ServerResponse response{status, version};
@@ -41,10 +54,38 @@ ServerResponse plain_error(unsigned version, http::status status, std::string_vi
 
 }  // namespace
 
-struct ServerConnection {
-  explicit ServerConnection(tcp::socket socket) : stream(std::move(socket)) {}
-  beast::tcp_stream stream;
+// What the connection registry needs of a connection, whatever its stream.
+struct ServerConnection : std::enable_shared_from_this<ServerConnection> {
+  virtual ~ServerConnection() = default;
   std::atomic<bool> busy{false};  // a request is being read, handled or answered
+  /// On the connection's strand: closes the socket when `now`, otherwise
+  /// stops its waiting so its coroutine closes it (TLS: after close_notify).
+  virtual void post_close(bool now) = 0;
+};
+
+template <class Stream>
+struct ServerStreamConnection final : ServerConnection {
+  template <class... Args>
+  explicit ServerStreamConnection(Args&&... args) : stream(std::forward<Args>(args)...) {}
+  Stream stream;
+  std::shared_ptr<ServerTlsContext> tls;  // the context this connection started with, kept across reloads
+
+  void close_socket() {
+    beast::error_code ignored;
+    auto& socket = beast::get_lowest_layer(stream).socket();
+    socket.shutdown(tcp::socket::shutdown_both, ignored);
+    socket.close(ignored);
+  }
+  void post_close(bool now) override {
+    auto self = std::static_pointer_cast<ServerStreamConnection>(shared_from_this());
+    asio::post(stream.get_executor(), [self, now] {
+      if (now || !kIsTls<Stream>) {
+        self->close_socket();
+      } else {
+        beast::get_lowest_layer(self->stream).cancel();
+      }
+    });
+  }
 };
 
 struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
@@ -75,19 +116,26 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
     const std::scoped_lock lock(mutex);
     for (const auto& [id, weak] : connections) {
       if (auto connection = weak.lock(); connection && (all || !connection->busy.load())) {
-        asio::post(connection->stream.get_executor(), [connection] {
-          beast::error_code ignored;
-          connection->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-          connection->stream.socket().close(ignored);
-        });
+        connection->post_close(all);
       }
     }
   }
 
   asio::awaitable<void> accept_loop();
-  asio::awaitable<void> serve(std::shared_ptr<ServerConnection> connection);
-  asio::awaitable<bool> serve_one(ServerConnection& connection, beast::flat_buffer& buffer);
+  template <class Stream>
+  void spawn(std::shared_ptr<ServerStreamConnection<Stream>> connection);
+  template <class Stream>
+  asio::awaitable<void> serve(std::shared_ptr<ServerStreamConnection<Stream>> connection);
+  asio::awaitable<bool> handshake(TlsStream& stream, beast::flat_buffer& buffer);
+  template <class Stream>
+  asio::awaitable<bool> serve_one(ServerStreamConnection<Stream>& connection, beast::flat_buffer& buffer);
 };
+
+template <class Stream>
+void HttpServer::State::spawn(std::shared_ptr<ServerStreamConnection<Stream>> connection) {
+  auto executor = connection->stream.get_executor();
+  asio::co_spawn(executor, serve(std::move(connection)), asio::detached);
+}
 
 asio::awaitable<void> HttpServer::State::accept_loop() {
   auto self = shared_from_this();
@@ -103,36 +151,80 @@ asio::awaitable<void> HttpServer::State::accept_loop() {
       continue;
     }
     ++open;
-    auto connection = std::make_shared<ServerConnection>(std::move(socket));
-    asio::co_spawn(connection->stream.get_executor(), serve(connection), asio::detached);
+    if (options.tls) {
+      auto context = options.tls->current();  // the newest certificate, for this connection's life
+      auto connection = std::make_shared<ServerStreamConnection<TlsStream>>(std::move(socket), context->native());
+      connection->tls = std::move(context);
+      spawn(std::move(connection));
+    } else {
+      spawn(std::make_shared<ServerStreamConnection<PlainStream>>(std::move(socket)));
+    }
   }
 }
 
-asio::awaitable<void> HttpServer::State::serve(std::shared_ptr<ServerConnection> connection) {
+template <class Stream>
+asio::awaitable<void> HttpServer::State::serve(std::shared_ptr<ServerStreamConnection<Stream>> connection) {
   auto self = shared_from_this();
   const std::uint64_t id = add(connection);
   beast::flat_buffer buffer;
   try {
-    while (!stopping || connection->busy) {
+    bool ready = true;
+    if constexpr (kIsTls<Stream>) ready = co_await handshake(connection->stream, buffer);
+    while (ready && (!stopping || connection->busy)) {
       if (!co_await serve_one(*connection, buffer)) break;
+    }
+    if constexpr (kIsTls<Stream>) {
+      if (ready) {
+        // Send close_notify without waiting for the client's: it tells the
+        // client the answer is complete, and a client that never replies
+        // cannot hold the connection open.
+        SSL* native = connection->stream.native_handle();
+        SSL_set_shutdown(native, SSL_get_shutdown(native) | SSL_RECEIVED_SHUTDOWN);
+        beast::get_lowest_layer(connection->stream).expires_after(options.write_timeout);
+        co_await connection->stream.async_shutdown(kTuple);
+      }
     }
   } catch (...) {
     // A failure on one connection never reaches the others.
   }
-  beast::error_code ignored;
-  connection->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-  connection->stream.socket().close(ignored);
+  connection->close_socket();
   remove(id);
   --open;
 }
 
+// Runs the TLS handshake under the header deadline, so a client that connects
+// and stays silent (or stalls mid-handshake) is dropped like a slow request.
+asio::awaitable<bool> HttpServer::State::handshake(TlsStream& stream, beast::flat_buffer& buffer) {
+  auto& tcp_layer = beast::get_lowest_layer(stream);
+  tcp_layer.expires_after(options.header_timeout);
+  auto [read_ec, n] = co_await tcp_layer.async_read_some(buffer.prepare(1024), kTuple);
+  if (read_ec) co_return false;
+  buffer.commit(n);
+  if (static_cast<const unsigned char*>(buffer.data().data())[0] != kTlsHandshakeRecord) {
+    auto answer =
+        plain_error(11, http::status::bad_request, "M_UNRECOGNIZED", "Client sent an HTTP request to an HTTPS server");
+    tcp_layer.expires_after(options.write_timeout);
+    co_await http::async_write(tcp_layer, answer, kTuple);
+    co_return false;
+  }
+  auto received = buffer.data();
+  auto [handshake_ec, used] = co_await stream.async_handshake(asio::ssl::stream_base::server, received, kTuple);
+  // Everything read so far was handshake: application data cannot come
+  // before the server's first flight.
+  buffer.consume(buffer.size());
+  co_return !handshake_ec;
+}
+
 // Reads, handles and answers one request; false when the connection is done.
-asio::awaitable<bool> HttpServer::State::serve_one(ServerConnection& connection, beast::flat_buffer& buffer) {
+template <class Stream>
+asio::awaitable<bool> HttpServer::State::serve_one(ServerStreamConnection<Stream>& connection,
+                                                   beast::flat_buffer& buffer) {
   auto& stream = connection.stream;
+  auto& tcp_layer = beast::get_lowest_layer(stream);
   connection.busy = false;
   if (buffer.size() == 0) {
     // Idle: wait for the first byte of the next request.
-    stream.expires_after(options.idle_timeout);
+    tcp_layer.expires_after(options.idle_timeout);
     auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), kTuple);
     if (ec) co_return false;
     buffer.commit(n);
@@ -141,7 +233,7 @@ asio::awaitable<bool> HttpServer::State::serve_one(ServerConnection& connection,
   http::request_parser<http::string_body> parser;
   parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
   parser.body_limit(options.max_body_bytes);
-  stream.expires_after(options.header_timeout);
+  tcp_layer.expires_after(options.header_timeout);
   auto [header_ec, header_bytes] = co_await http::async_read_header(stream, buffer, parser, kTuple);
   if (header_ec) {
     if (header_ec == http::error::body_limit) {  // Content-Length already too large
@@ -167,10 +259,10 @@ asio::awaitable<bool> HttpServer::State::serve_one(ServerConnection& connection,
   }
   if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
     http::response<http::empty_body> go_on{http::status::continue_, version};
-    stream.expires_after(options.write_timeout);
+    tcp_layer.expires_after(options.write_timeout);
     if (auto [ec, n] = co_await http::async_write(stream, go_on, kTuple); ec) co_return false;
   }
-  stream.expires_after(options.body_timeout);
+  tcp_layer.expires_after(options.body_timeout);
   auto [body_ec, body_bytes] = co_await http::async_read(stream, buffer, parser, kTuple);
   if (body_ec) {
     if (body_ec == http::error::body_limit) {
@@ -180,13 +272,13 @@ asio::awaitable<bool> HttpServer::State::serve_one(ServerConnection& connection,
     }
     co_return false;
   }
-  stream.expires_never();
+  tcp_layer.expires_never();
 
   ServerRequest request = parser.release();
   const bool keep_alive = request.keep_alive();
   RequestContext context;
   beast::error_code endpoint_ec;
-  context.remote = stream.socket().remote_endpoint(endpoint_ec);
+  context.remote = tcp_layer.socket().remote_endpoint(endpoint_ec);
   context.received = std::chrono::steady_clock::now();
   ServerResponse response;
   try {
@@ -197,7 +289,7 @@ asio::awaitable<bool> HttpServer::State::serve_one(ServerConnection& connection,
   response.version(version);
   response.keep_alive(keep_alive && !stopping);
   response.prepare_payload();
-  stream.expires_after(options.write_timeout);
+  tcp_layer.expires_after(options.write_timeout);
   auto [write_ec, written] = co_await http::async_write(stream, response, kTuple);
   connection.busy = false;
   co_return !write_ec && response.keep_alive();

@@ -2,7 +2,8 @@
 // pipelining-safe (requests on a connection are answered strictly in order),
 // header/body/idle timeouts, a body size limit, a cap on open connections and
 // graceful shutdown (stop accepting, let in-flight requests finish within a
-// deadline, then close everything).
+// deadline, then close everything). Optionally HTTPS only, with a TLS
+// context that can be replaced while running (see tls_context.hpp).
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -19,6 +20,8 @@
 #include "core/error.hpp"
 
 namespace matrixrtc::net {
+
+class TlsContextSlot;
 
 using ServerRequest = boost::beast::http::request<boost::beast::http::string_body>;
 using ServerResponse = boost::beast::http::response<boost::beast::http::string_body>;
@@ -41,6 +44,9 @@ struct HttpServerOptions {
   /// SO_REUSEPORT: several servers (one per thread) share the port and the
   /// kernel spreads connections between them.
   bool reuse_port = false;
+  /// When set, the listener speaks HTTPS only: each new connection takes the
+  /// slot's current context; the TLS handshake shares `header_timeout`.
+  std::shared_ptr<TlsContextSlot> tls{};
 };
 
 /// What the server knows about a request besides its bytes.

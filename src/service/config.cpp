@@ -52,6 +52,10 @@ constexpr std::array kSettings{
     Setting{"LIVEKIT_JWT_THREADS", "threads", "0", "worker threads; 0 means one per hardware thread"},
     Setting{"LIVEKIT_JWT_MAX_CONNECTIONS", "max-connections", "10000", "open client connections at most"},
     Setting{"LIVEKIT_JWT_MAX_BODY_BYTES", "max-body-bytes", "1048576", "largest request body accepted"},
+    Setting{"LIVEKIT_TLS_CERT_FILE", "tls-cert-file", "",
+            "PEM certificate (leaf first, then its chain): with LIVEKIT_TLS_KEY_FILE the listener speaks HTTPS only; "
+            "both files are read again on SIGHUP"},
+    Setting{"LIVEKIT_TLS_KEY_FILE", "tls-key-file", "", "PEM private key of LIVEKIT_TLS_CERT_FILE (unencrypted)"},
     Setting{"LIVEKIT_RESTRICTED_CAN_PUBLISH", "restricted-can-publish", "false",
             "`true` lets users of other homeservers publish too"},
     Setting{"LIVEKIT_SHUTDOWN_GRACE_SECONDS", "shutdown-grace-seconds", "10",
@@ -358,6 +362,11 @@ core::Result<Config> load_config(const ConfigSources& sources) {
     config.cs_api_allow_http = *value;
   }
   config.extra_ca_file = lookup.get("LIVEKIT_EXTRA_CA_FILE").value_or("");
+  config.tls_cert_file = lookup.get("LIVEKIT_TLS_CERT_FILE").value_or("");
+  config.tls_key_file = lookup.get("LIVEKIT_TLS_KEY_FILE").value_or("");
+  if (config.tls_cert_file.empty() != config.tls_key_file.empty()) {
+    return std::unexpected(fatal("LIVEKIT_TLS_CERT_FILE and LIVEKIT_TLS_KEY_FILE must be set together"));
+  }
   config.dns_servers = lookup.get("LIVEKIT_DNS_SERVERS").value_or("");
 
   if (const auto text = lookup.get("LIVEKIT_SSRF_PROTECTION")) {
@@ -416,7 +425,7 @@ std::string describe(const Config& config) {
              " sanity_check_interval=", config.sanity_check_interval_seconds, "s token_ttl=", config.token_ttl_seconds,
              "s room_timeouts=", config.room_empty_timeout_seconds, "s/", config.room_departure_timeout_seconds,
              "s max_participants=", config.room_max_participants, " redis=", config.redis_url.empty() ? "off" : "on",
-             " dev_mode=", config.dev_mode ? "true" : "false",
+             " dev_mode=", config.dev_mode ? "true" : "false", " tls=", config.tls_enabled() ? "on" : "off",
              " ssrf_protection=", config.ssrf_protection ? "true" : "false",
              " ssrf_allowed=", config.ssrf_allowed_servers.size(),
              " homeserver_allowlist=", config.homeserver_allowlist.size(),

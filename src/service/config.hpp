@@ -46,6 +46,8 @@ struct Config {
   std::uint32_t threads = 0;  ///< 0: one per hardware thread
   std::uint32_t max_connections = 10'000;
   std::uint32_t max_body_bytes = 1024 * 1024;
+  std::string tls_cert_file;  ///< with tls_key_file: HTTPS only, both re-read on SIGHUP
+  std::string tls_key_file;
   bool restricted_can_publish = false;
   std::int64_t shutdown_grace_seconds = 10;
   std::int64_t homeserver_timeout_seconds = 10;  ///< whole OpenID validation, discovery included
@@ -64,6 +66,7 @@ struct Config {
   /// that fell back to a default), for the start-up log.
   std::vector<std::string> warnings;
 
+  [[nodiscard]] bool tls_enabled() const { return !tls_cert_file.empty(); }
   /// True when `server_name` may create rooms and publish.
   [[nodiscard]] bool is_full_access(std::string_view server_name) const;
 };

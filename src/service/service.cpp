@@ -8,6 +8,7 @@
 #include <boost/asio/use_future.hpp>
 #include <chrono>
 #include <csignal>
+#include <functional>
 #include <future>
 #include <memory>
 #include <thread>
@@ -19,6 +20,7 @@
 #include "net/http_server.hpp"
 #include "net/matrix_server_resolver.hpp"
 #include "net/redis_client.hpp"
+#include "net/tls_context.hpp"
 #include "service/cs_api_resolver.hpp"
 #include "service/delayed_event_client.hpp"
 #include "service/delegation_gateway.hpp"
@@ -143,6 +145,33 @@ core::Result<void> build_delegation(DelegationLoop& loop, const Config& config, 
   return {};
 }
 
+// The certificate and key as the configuration names them; every error names
+// the file it is about.
+core::Result<std::shared_ptr<net::ServerTlsContext>> load_tls(const Config& config) {
+  return net::ServerTlsContext::load(config.tls_cert_file, config.tls_key_file);
+}
+
+void log_certificate(Logger& logger, std::string_view message, const net::ServerTlsContext& context) {
+  logger.info(message,
+              {{"subject", context.subject()}, {"not_after", context.not_after()}, {"serial", context.serial()}});
+}
+
+// SIGHUP: read the certificate and key again. A bad pair keeps the old one,
+// so a half-finished renewal cannot take the service down.
+void reload_tls(const Config& config, net::TlsContextSlot* slot, Logger& logger) {
+  if (slot == nullptr) {
+    logger.info("SIGHUP ignored: no TLS certificate configured");
+    return;
+  }
+  auto next = load_tls(config);
+  if (!next) {
+    logger.error("TLS certificate not reloaded; keeping the current one", {{"reason", next.error().message}});
+    return;
+  }
+  log_certificate(logger, "TLS certificate reloaded", **next);
+  slot->replace(std::move(*next));
+}
+
 struct Shard {
   asio::io_context io{1};
   asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
@@ -158,7 +187,8 @@ struct Shard {
 };
 
 core::Result<void> build_shard(Shard& shard, const Config& config, Logger& logger, const std::string& bind,
-                               DelegationLoop& delegation, MetricsRegistry& registry) {
+                               DelegationLoop& delegation, MetricsRegistry& registry,
+                               const std::shared_ptr<net::TlsContextSlot>& tls) {
   ThreadMetrics& metrics = registry.add_thread();
   net::DnsResolverOptions dns_options;
   dns_options.servers = config.dns_servers;
@@ -186,6 +216,7 @@ core::Result<void> build_shard(Shard& shard, const Config& config, Logger& logge
   server_options.max_body_bytes = config.max_body_bytes;
   server_options.max_connections = config.max_connections;
   server_options.reuse_port = true;
+  server_options.tls = tls;  // one slot for all shards: a reload reaches every listener at once
   Router& router = *shard.router;
   shard.server = std::make_unique<net::HttpServer>(shard.io, server_options,
                                                    [&router](net::ServerRequest request, net::RequestContext context) {
@@ -206,11 +237,22 @@ int run_service(const Config& config, Logger& logger) {
     logger.error("cannot start", {{"reason", ok.error().message}});
     return 1;
   }
+  std::shared_ptr<net::TlsContextSlot> tls;
+  if (config.tls_enabled()) {
+    auto context = load_tls(config);
+    if (!context) {
+      logger.error("cannot start", {{"reason", context.error().message}});
+      return 1;
+    }
+    log_certificate(logger, "TLS certificate loaded", **context);
+    tls = std::make_shared<net::TlsContextSlot>(std::move(*context));
+  }
   std::vector<std::unique_ptr<Shard>> shards;
   std::string bind = config.bind;
+  std::string address;
   for (unsigned i = 0; i < count; ++i) {
     auto& shard = shards.emplace_back(std::make_unique<Shard>());
-    if (auto ok = build_shard(*shard, config, logger, bind, delegation, metrics); !ok) {
+    if (auto ok = build_shard(*shard, config, logger, bind, delegation, metrics, tls); !ok) {
       logger.error("cannot start", {{"reason", ok.error().message}});
       return 1;
     }
@@ -219,8 +261,7 @@ int run_service(const Config& config, Logger& logger) {
       const auto endpoint = shard->server->local_endpoint();
       const auto colon = bind.rfind(':');
       bind = cat(bind.substr(0, colon), ":", endpoint.port());
-      logger.info("listening", {{"address", cat(endpoint.address().to_string(), ":", endpoint.port())},
-                                {"threads", std::to_string(count)}});
+      address = cat(endpoint.address().to_string(), ":", endpoint.port());
     }
   }
   metrics.set_open_connections([&shards] {
@@ -233,8 +274,21 @@ int run_service(const Config& config, Logger& logger) {
   // Signals are caught on the first shard; every shard then drains.
   asio::signal_set signals(shards.front()->io, SIGINT, SIGTERM);
   const auto grace = std::chrono::seconds(config.shutdown_grace_seconds);
+  // SIGHUP reloads the TLS certificate; without one it is logged and ignored,
+  // because its default action would end the process.
+  asio::signal_set reload_signal(shards.front()->io, SIGHUP);
+  std::function<void(const boost::system::error_code&, int)> on_reload = [&](const boost::system::error_code& ec, int) {
+    if (ec) return;
+    reload_tls(config, tls.get(), logger);
+    reload_signal.async_wait(on_reload);
+  };
+  reload_signal.async_wait(on_reload);
+  // Announced only now: whoever waits for this line may send signals at once.
+  logger.info("listening",
+              {{"address", address}, {"threads", std::to_string(count)}, {"scheme", tls ? "https" : "http"}});
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
+    reload_signal.cancel();
     logger.info("shutting down",
                 {{"signal", std::to_string(signal)}, {"grace_seconds", std::to_string(grace.count())}});
     for (auto& shard : shards) {

@@ -1,11 +1,16 @@
 #include "net/http_server.hpp"
 
 #include <gtest/gtest.h>
+#include <openssl/bn.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/read.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/asio/write.hpp>
@@ -15,6 +20,9 @@
 #include <boost/beast/http/write.hpp>
 #include <future>
 #include <thread>
+
+#include "net/tls_context.hpp"
+#include "support/test_certificates.hpp"
 
 namespace matrixrtc::net {
 namespace {
@@ -267,6 +275,161 @@ TEST(HttpServerListen, RefusesHostnamesAndBusyPorts) {
   const auto result = second.listen();
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().code, core::ErrorCode::connect_failed);
+}
+
+// HTTPS: the same server with a TLS context slot; clients verify against a
+// CA made at test time.
+class HttpsServerTest : public HttpServerTest {
+ protected:
+  using TlsSocket = asio::ssl::stream<tcp::socket>;
+
+  std::shared_ptr<ServerTlsContext> make_context() {
+    const auto leaf = ca_.issue({"auth.test"}, {"127.0.0.1"});
+    return ServerTlsContext::from_pem(leaf.certificate_pem, leaf.private_key_pem, "cert.pem", "key.pem").value();
+  }
+  void start_tls(HttpServerOptions options = {}) {
+    first_ = make_context();
+    slot_ = std::make_shared<TlsContextSlot>(first_);
+    options.tls = slot_;
+    start(options);
+  }
+  // A verified TLS connection offering h2 and http/1.1 by ALPN.
+  std::unique_ptr<TlsSocket> tls_connect() {
+    auto stream = std::make_unique<TlsSocket>(connect(), client_tls_);
+    static constexpr unsigned char kOffered[] = {2, 'h', '2', 8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+    SSL_set_alpn_protos(stream->native_handle(), kOffered, sizeof kOffered);
+    stream->set_verify_callback(asio::ssl::host_name_verification("127.0.0.1"));
+    stream->handshake(asio::ssl::stream_base::client);
+    return stream;
+  }
+  static std::string peer_serial(TlsSocket& stream) {
+    X509* certificate = SSL_get1_peer_certificate(stream.native_handle());
+    if (certificate == nullptr) return "none";
+    BIGNUM* number = ASN1_INTEGER_to_BN(X509_get0_serialNumber(certificate), nullptr);
+    char* hex = BN_bn2hex(number);
+    std::string serial = hex;
+    OPENSSL_free(hex);
+    BN_free(number);
+    X509_free(certificate);
+    return serial;
+  }
+  static std::string exchange(TlsSocket& stream, beast::flat_buffer& buffer, std::string_view target) {
+    asio::write(stream, asio::buffer(request_text(target, "tls")));
+    http::response<http::string_body> response;
+    beast::error_code ec;
+    http::read(stream, buffer, response, ec);
+    return ec ? "error: " + ec.message() : response.body();
+  }
+  asio::ssl::context make_client_context() {
+    asio::ssl::context context(asio::ssl::context::tls_client);
+    context.add_certificate_authority(asio::buffer(ca_.certificate_pem()));
+    context.set_verify_mode(asio::ssl::verify_peer);
+    return context;
+  }
+
+  testing::TestCa ca_;
+  asio::ssl::context client_tls_ = make_client_context();
+  std::shared_ptr<ServerTlsContext> first_;
+  std::shared_ptr<TlsContextSlot> slot_;
+};
+
+TEST_F(HttpsServerTest, AnswersOverVerifiedTlsWithKeepAliveAndAlpn) {
+  start_tls();
+  auto stream = tls_connect();
+  const unsigned char* protocol = nullptr;
+  unsigned int length = 0;
+  SSL_get0_alpn_selected(stream->native_handle(), &protocol, &length);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(protocol), length), "http/1.1");
+  EXPECT_GE(SSL_version(stream->native_handle()), TLS1_2_VERSION);
+  EXPECT_EQ(peer_serial(*stream), first_->serial());
+  beast::flat_buffer buffer;
+  EXPECT_EQ(exchange(*stream, buffer, "/one"), "POST /one tls");
+  EXPECT_EQ(exchange(*stream, buffer, "/two"), "POST /two tls");  // same connection
+  EXPECT_EQ(server_->open_connections(), 1U);
+}
+
+TEST_F(HttpsServerTest, RefusesTlsOlderThan12) {
+  start_tls();
+  // OpenSSL's security level 1 refuses TLS 1.0/1.1 by itself; at level 0
+  // (which a distribution's configuration may choose) only our floor does.
+  SSL_CTX_set_security_level(first_->native().native_handle(), 0);
+  asio::ssl::context old_client = make_client_context();
+  SSL_CTX_set_min_proto_version(old_client.native_handle(), TLS1_VERSION);
+  SSL_CTX_set_max_proto_version(old_client.native_handle(), TLS1_1_VERSION);
+  SSL_CTX_set_security_level(old_client.native_handle(), 0);
+  TlsSocket stream(connect(), old_client);
+  beast::error_code ec;
+  stream.handshake(asio::ssl::stream_base::client, ec);
+  EXPECT_TRUE(ec);
+}
+
+TEST_F(HttpsServerTest, SilentOrStalledHandshakesAreCutOffByTheHeaderTimeout) {
+  HttpServerOptions options;
+  options.header_timeout = 300ms;
+  options.idle_timeout = 60s;  // so only the handshake deadline can close these
+  start_tls(options);
+  auto silent = connect();
+  auto stalled = connect();
+  asio::write(stalled, asio::buffer(std::string("\x16\x03\x01\x02\x00\x01", 6)));  // a ClientHello's first bytes
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_TRUE(closed_by_server(silent));
+  EXPECT_TRUE(closed_by_server(stalled));
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  EXPECT_GE(elapsed, 250ms);
+  EXPECT_LT(elapsed, 5s);
+  // The server is still fine.
+  auto stream = tls_connect();
+  beast::flat_buffer buffer;
+  EXPECT_EQ(exchange(*stream, buffer, "/after"), "POST /after tls");
+}
+
+TEST_F(HttpsServerTest, PlaintextHttpGetsAReadable400AndTheServerLives) {
+  start_tls();
+  auto plain = connect();
+  asio::write(plain, asio::buffer(request_text("/a")));
+  beast::flat_buffer buffer;
+  const auto response = read_response(plain, buffer);
+  EXPECT_EQ(response.result(), http::status::bad_request);
+  EXPECT_EQ(response.body(),
+            R"({"errcode":"M_UNRECOGNIZED","error":"Client sent an HTTP request to an HTTPS server"})");
+  EXPECT_FALSE(response.keep_alive());
+  EXPECT_TRUE(closed_by_server(plain));
+  auto stream = tls_connect();
+  beast::flat_buffer tls_buffer;
+  EXPECT_EQ(exchange(*stream, tls_buffer, "/after"), "POST /after tls");
+}
+
+TEST_F(HttpsServerTest, ReplacedContextServesNewConnectionsWhileOpenOnesKeepTheirs) {
+  start_tls();
+  auto old_connection = tls_connect();
+  beast::flat_buffer old_buffer;
+  EXPECT_EQ(exchange(*old_connection, old_buffer, "/before"), "POST /before tls");
+
+  const auto second = make_context();
+  ASSERT_NE(second->serial(), first_->serial());
+  slot_->replace(second);
+  auto new_connection = tls_connect();
+  EXPECT_EQ(peer_serial(*new_connection), second->serial());
+  beast::flat_buffer new_buffer;
+  EXPECT_EQ(exchange(*new_connection, new_buffer, "/new"), "POST /new tls");
+  // The kept-alive connection made before the swap still works, on the old certificate.
+  EXPECT_EQ(exchange(*old_connection, old_buffer, "/old"), "POST /old tls");
+  EXPECT_EQ(peer_serial(*old_connection), first_->serial());
+}
+
+TEST_F(HttpsServerTest, ShutdownEndsIdleConnectionsWithCloseNotify) {
+  start_tls();
+  auto idle = tls_connect();
+  beast::flat_buffer buffer;
+  EXPECT_EQ(exchange(*idle, buffer, "/a"), "POST /a tls");
+  auto done = asio::co_spawn(io_, server_->shutdown(2s), asio::use_future);
+  char byte = 0;
+  beast::error_code ec;
+  idle->read_some(asio::buffer(&byte, 1), ec);
+  // A clean TLS end is eof; a bare TCP close would be stream_truncated.
+  EXPECT_EQ(ec, asio::error::eof) << ec.message();
+  EXPECT_EQ(done.wait_for(3s), std::future_status::ready);
+  EXPECT_EQ(server_->open_connections(), 0U);
 }
 
 }  // namespace

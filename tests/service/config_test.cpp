@@ -267,6 +267,33 @@ TEST(Config, DevModeUsesLiveKitDevDefaults) {
   EXPECT_EQ(load({{"LIVEKIT_JWT_BIND", "127.0.0.1:9"}}, {"--dev"}).value().bind, "127.0.0.1:9");
 }
 
+TEST(Config, TlsListenerNeedsBothFiles) {
+  const auto plain = load(kMinimal).value();
+  EXPECT_TRUE(plain.tls_cert_file.empty());
+  EXPECT_TRUE(plain.tls_key_file.empty());
+  EXPECT_FALSE(plain.tls_enabled());
+  EXPECT_NE(describe(plain).find(" tls=off"), std::string::npos);
+
+  const auto tls = load(with(kMinimal, {{"LIVEKIT_TLS_CERT_FILE", "/etc/tls/chain.pem"},
+                                        {"LIVEKIT_TLS_KEY_FILE", "/etc/tls/key.pem"}}))
+                       .value();
+  EXPECT_EQ(tls.tls_cert_file, "/etc/tls/chain.pem");
+  EXPECT_EQ(tls.tls_key_file, "/etc/tls/key.pem");
+  EXPECT_TRUE(tls.tls_enabled());
+  EXPECT_NE(describe(tls).find(" tls=on"), std::string::npos);
+  // The files themselves are read when the service starts, not here.
+  const auto flags = load(kMinimal, {"--tls-cert-file", "c.pem", "--tls-key-file=k.pem"}).value();
+  EXPECT_EQ(flags.tls_cert_file, "c.pem");
+  EXPECT_EQ(flags.tls_key_file, "k.pem");
+
+  constexpr std::string_view kTogether = "LIVEKIT_TLS_CERT_FILE and LIVEKIT_TLS_KEY_FILE must be set together";
+  expect_fatal(load(with(kMinimal, {{"LIVEKIT_TLS_CERT_FILE", "c.pem"}})), kTogether);
+  expect_fatal(load(with(kMinimal, {{"LIVEKIT_TLS_KEY_FILE", "k.pem"}})), kTogether);
+  expect_fatal(load(kMinimal, {"--tls-key-file", "k.pem"}), kTogether);
+  // Empty means unset, as for every other variable.
+  expect_fatal(load(with(kMinimal, {{"LIVEKIT_TLS_CERT_FILE", "c.pem"}, {"LIVEKIT_TLS_KEY_FILE", ""}})), kTogether);
+}
+
 TEST(Config, ReadmeDocumentsEverySetting) {
   std::ifstream file(MATRIXRTC_README);
   std::stringstream readme;

@@ -31,6 +31,10 @@ export async function startService(env, args = []) {
       child.kill('SIGTERM');
       return exited;
     },
+    /** Sends a signal (e.g. 'SIGHUP') without waiting for anything. */
+    signal(name) {
+      child.kill(name);
+    },
     post(path, body) {
       return fetch(`http://${address}${path}`, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body) });
     },
