@@ -377,8 +377,8 @@ asio::awaitable<void> DelegationManager::renew_leases() {
       continue;
     }
     if (lease == Lease::taken_back) {
-      logger_.info("delegation job stored again", {{"room", entry->job.params().livekit_room},
-                                                   {"delay_id", entry->job.params().delay_id}});
+      logger_.info("delegation job stored again",
+                   {{"room", entry->job.params().livekit_room}, {"delay_id", entry->job.params().delay_id}});
     }
     // A job added or restarted while Redis was away, or whose record went
     // with Redis's data, is written (again) once Redis answers.

@@ -16,9 +16,7 @@ TEST(WantedSoftLimit, UnlimitedOrHugeHardLimitsStopAtTheKernelMaximum) {
   EXPECT_EQ(wanted_soft_limit(1024, 1U << 30U, 1048576), 1048576U);
 }
 
-TEST(WantedSoftLimit, NeverLowersTheSoftLimit) {
-  EXPECT_EQ(wanted_soft_limit(4096, 2048, 1048576), 4096U);
-}
+TEST(WantedSoftLimit, NeverLowersTheSoftLimit) { EXPECT_EQ(wanted_soft_limit(4096, 2048, 1048576), 4096U); }
 
 // Lowers this process's soft limit, raises it back through the function under
 // test, and checks the limit really moved (restoring it either way).
