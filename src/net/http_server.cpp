@@ -32,6 +32,7 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::chrono::milliseconds kAcceptPause{50};
 
 using PlainStream = beast::tcp_stream;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
@@ -50,6 +51,11 @@ ServerResponse plain_error(unsigned version, http::status status, std::string_vi
   response.keep_alive(false);
   response.prepare_payload();
   return response;
+}
+
+bool out_of_resources(const boost::system::error_code& ec) {
+  return ec == asio::error::no_descriptors || ec == boost::system::errc::too_many_files_open_in_system ||
+         ec == asio::error::no_memory || ec == asio::error::no_buffer_space;
 }
 
 }  // namespace
@@ -143,7 +149,14 @@ asio::awaitable<void> HttpServer::State::accept_loop() {
     auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(io), kTuple);
     if (ec) {
       if (stopping || ec == asio::error::operation_aborted) break;
-      continue;  // e.g. EMFILE: keep serving the connections we have
+      // Out of descriptors or memory: the connection stays queued and accept
+      // fails again at once, which spun this thread at full CPU next to the
+      // connections it serves. Pause until some of them may have closed.
+      if (out_of_resources(ec)) {
+        asio::steady_timer pause(acceptor.get_executor(), kAcceptPause);
+        co_await pause.async_wait(kTuple);
+      }
+      continue;  // keep serving the connections we have
     }
     if (open.load() >= options.max_connections) {
       beast::error_code ignored;

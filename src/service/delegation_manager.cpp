@@ -267,10 +267,9 @@ asio::awaitable<void> DelegationManager::call(EntryPtr entry, delegation::Delaye
   if (store_.shared() && action == delegation::DelayedEventAction::send) {
     // The leave event is sent only by the lease holder; a Redis outage does
     // not stop it (a duplicate send answers 404, a lost one leaves a ghost).
-    std::string field = entry->field;
-    auto ours = co_await store_.renew(std::move(field));
+    const Lease lease = co_await check_lease(entry);
     if (entry->gone) co_return;
-    if (ours && !*ours) {
+    if (lease == Lease::taken) {
       logger_.info("delegation job taken over by another instance", {{"room", entry->job.params().livekit_room}});
       drop(entry);
       co_return;
@@ -370,16 +369,36 @@ asio::awaitable<void> DelegationManager::renew_leases() {
   for (const auto& [field, entry] : jobs_) entries.push_back(entry);
   for (const auto& entry : entries) {
     if (entry->gone || stopping_) continue;
-    std::string field = entry->field;
-    auto ours = co_await store_.renew(std::move(field));
+    const Lease lease = co_await check_lease(entry);
     if (entry->gone) continue;
-    if (ours && !*ours) {
+    if (lease == Lease::taken) {
       logger_.info("delegation job taken over by another instance", {{"room", entry->job.params().livekit_room}});
       drop(entry);
       continue;
     }
-    if (ours && entry->dirty) persist(entry);
+    if (lease == Lease::taken_back) {
+      logger_.info("delegation job stored again",
+                   {{"room", entry->job.params().livekit_room}, {"delay_id", entry->job.params().delay_id}});
+    }
+    // A job added or restarted while Redis was away, or whose record went
+    // with Redis's data, is written (again) once Redis answers.
+    if (lease == Lease::taken_back || (lease == Lease::ours && entry->dirty)) persist(entry);
   }
+}
+
+asio::awaitable<DelegationManager::Lease> DelegationManager::check_lease(EntryPtr entry) {
+  std::string field = entry->field;
+  auto ours = co_await store_.renew(std::move(field));
+  if (!ours) co_return Lease::unknown;  // Redis away: keep driving from memory
+  if (*ours) co_return Lease::ours;
+  if (entry->gone) co_return Lease::taken;
+  // Nobody renewed it: either another instance holds it now, or it lapsed
+  // (Redis was away longer than the lease, or came back empty). Only in the
+  // second case can the claim succeed; then the job is still ours.
+  std::string claimed_field = entry->field;
+  auto claimed = co_await store_.claim(std::move(claimed_field), false);
+  if (!claimed) co_return Lease::unknown;
+  co_return *claimed ? Lease::taken_back : Lease::taken;
 }
 
 asio::awaitable<void> DelegationManager::maintenance_loop() {

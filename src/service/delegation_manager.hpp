@@ -10,6 +10,11 @@
 // drops the job silently, and every instance periodically adopts jobs whose
 // lease lapsed (restoring live ones, deleting expired ones). A webhook for a
 // job this instance does not drive is published to the others.
+//
+// Redis may go away: jobs keep running from memory (added ones too), and once
+// Redis answers again every job whose lease lapsed meanwhile is claimed back
+// (unless another instance took it) and written again, so none is lost when
+// Redis returns empty.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -67,6 +72,10 @@ class DelegationManager {
   struct Entry;
   using EntryPtr = std::shared_ptr<Entry>;
 
+  /// What a lease check found: still ours, lapsed and claimed again (the
+  /// record must be written again), held by another instance, or no answer.
+  enum class Lease { ours, taken_back, taken, unknown };
+
   void adopt(std::string field, std::string value, core::delegation::JobParams params, std::int64_t restarted_at_ms);
   EntryPtr insert(std::string field, core::delegation::Job job);
   void apply(const EntryPtr& entry, const std::vector<core::delegation::ActionKind>& actions);
@@ -79,6 +88,7 @@ class DelegationManager {
   boost::asio::awaitable<void> call(EntryPtr entry, core::delegation::DelayedEventAction action);
   boost::asio::awaitable<void> adopt_orphans();
   boost::asio::awaitable<void> renew_leases();
+  boost::asio::awaitable<Lease> check_lease(EntryPtr entry);
   boost::asio::awaitable<void> maintenance_loop();
   std::uint64_t next_seed();
 

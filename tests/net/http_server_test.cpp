@@ -5,6 +5,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include <sys/resource.h>
+#include <unistd.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -18,6 +20,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+
 #include <future>
 #include <thread>
 
@@ -212,6 +215,48 @@ TEST_F(HttpServerTest, ConnectionCapRefusesExtraConnections) {
   // The first connection still works.
   asio::write(first, asio::buffer(request_text("/b")));
   EXPECT_EQ(read_response(first, buffer).body(), "POST /b ");
+}
+
+// Out of descriptors, a queued connection made accept fail at once, again and
+// again: the accepting thread spun at full CPU. It now pauses between tries,
+// and serves the queued connection once descriptors are free again.
+TEST_F(HttpServerTest, OutOfDescriptorsPausesAcceptingInsteadOfSpinning) {
+  start();
+  tcp::socket first(client_io_);
+  tcp::socket queued(client_io_);
+  first.open(tcp::v4());
+  queued.open(tcp::v4());
+  // RLIMIT_NOFILE bounds descriptor numbers: room for exactly one more, the
+  // lowest free one, which the server takes for `first`.
+  const int lowest_free = ::dup(0);
+  ASSERT_GE(lowest_free, 0);
+  ::close(lowest_free);
+  rlimit original{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &original), 0);
+  rlimit lowered = original;
+  lowered.rlim_cur = static_cast<rlim_t>(lowest_free) + 1;
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &lowered), 0);
+
+  first.connect(server_->local_endpoint());
+  asio::write(first, asio::buffer(request_text("/a")));
+  beast::flat_buffer buffer;
+  EXPECT_EQ(read_response(first, buffer).result(), http::status::ok);
+  queued.connect(server_->local_endpoint());  // the kernel queues it; accept() gets EMFILE
+  rusage before{};
+  ::getrusage(RUSAGE_SELF, &before);
+  std::this_thread::sleep_for(1s);
+  rusage after{};
+  ::getrusage(RUSAGE_SELF, &after);
+  ::setrlimit(RLIMIT_NOFILE, &original);
+
+  const auto cpu = [](const rusage& usage) {
+    return std::chrono::seconds(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+           std::chrono::microseconds(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec);
+  };
+  EXPECT_LT(cpu(after) - cpu(before), 100ms) << "the accept loop spins while out of descriptors";
+  asio::write(queued, asio::buffer(request_text("/b")));
+  beast::flat_buffer queued_buffer;
+  EXPECT_EQ(read_response(queued, queued_buffer).body(), "POST /b ");
 }
 
 TEST_F(HttpServerTest, HandlerExceptionBecomes500AndServerLives) {

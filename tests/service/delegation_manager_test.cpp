@@ -207,6 +207,53 @@ TEST_F(DelegationManagerTest, LostLeaseStopsTheJobSilently) {
   EXPECT_TRUE(store_.values.contains(delegation::job_field("ROOM", "HASHED")));  // the new owner's
 }
 
+// Redis goes away, a job is added meanwhile, and Redis comes back empty: both
+// jobs are written again and keep running (before the fix, the lapsed lease
+// read as "taken by another instance" and both jobs were dropped silently).
+TEST_F(DelegationManagerTest, JobsSurviveARedisOutageAndAreStoredAgainWhenItReturnsEmpty) {
+  store_.shared_store = true;
+  options_.lease_renew_interval = std::chrono::milliseconds(30);
+  auto before = params("before", 2000);
+  before.livekit_identity = "BEFORE";
+  before.alternative_identities.clear();
+  add(before);
+  store_.down = true;
+  auto during = params("during", 2000);
+  during.livekit_identity = "DURING";
+  during.alternative_identities.clear();
+  add(during);  // accepted from memory although it cannot be saved
+  run_for(std::chrono::milliseconds(150));
+  EXPECT_EQ(manager().size(), 2U);
+  store_.down = false;
+  store_.lose_everything();
+  const std::string before_field = delegation::job_field("ROOM", "BEFORE");
+  const std::string during_field = delegation::job_field("ROOM", "DURING");
+  ASSERT_TRUE(run_until([&] { return store_.values.contains(before_field) && store_.values.contains(during_field); }));
+  EXPECT_EQ(delegation::parse_job_record(store_.values.at(during_field))->params.delay_id, "during");
+  EXPECT_TRUE(store_.own_leases.contains(before_field));
+  EXPECT_TRUE(store_.own_leases.contains(during_field));
+  EXPECT_EQ(manager().size(), 2U);
+  webhook("DURING", ParticipantEvent::joined);
+  ASSERT_TRUE(run_until([&] { return homeservers_.count("during", DelayedEventAction::restart) == 1; }));
+  EXPECT_NE(log_.str().find("delegation job stored again"), std::string::npos);
+}
+
+// A lease that lapsed during the outage and was adopted by another instance
+// stays theirs: this instance drops the job without sending anything.
+TEST_F(DelegationManagerTest, AfterAnOutageAJobAdoptedElsewhereIsDropped) {
+  store_.shared_store = true;
+  options_.lease_renew_interval = std::chrono::milliseconds(30);
+  add(params("d1", 1000));
+  store_.down = true;
+  run_for(std::chrono::milliseconds(100));
+  store_.own_leases.clear();
+  store_.foreign_leases.insert(delegation::job_field("ROOM", "HASHED"));
+  store_.down = false;
+  ASSERT_TRUE(run_until([&] { return manager().size() == 0; }));
+  run_for(std::chrono::milliseconds(1200));  // past the 1 s wait that would have sent
+  EXPECT_EQ(homeservers_.count("d1", DelayedEventAction::send), 0U);
+}
+
 TEST_F(DelegationManagerTest, AfterStopAddAnswers503) {
   add(params("d1"));
   testing::run_on(io_, manager().stop());

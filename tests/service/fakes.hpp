@@ -91,35 +91,57 @@ class FakeStatus : public StatusProbe {
 };
 
 /// A JobStore in memory that can pretend to be shared, with leases another
-/// instance holds (`foreign_leases`) and pub/sub delivered by hand.
+/// instance holds (`foreign_leases`), pub/sub delivered by hand, and a Redis
+/// that goes away (`down`: every call fails) and may come back empty.
 class FakeJobStore : public JobStore {
  public:
   std::map<std::string, std::string> values;
   bool shared_store = false;
+  bool down = false;
   std::set<std::string> foreign_leases;
+  std::set<std::string> own_leases;
   std::vector<std::string> published;
   std::function<void(std::string_view)> handler;
 
+  /// Redis restarted without its data: jobs and leases are gone.
+  void lose_everything() {
+    values.clear();
+    own_leases.clear();
+    foreign_leases.clear();
+  }
+
   boost::asio::awaitable<core::Result<void>> save(std::string field, std::string value) override {
+    if (down) co_return unreachable();
     values[field] = value;
     co_return core::Result<void>{};
   }
   boost::asio::awaitable<core::Result<void>> remove(std::string field, std::string expected_value) override {
+    if (down) co_return unreachable();
     if (const auto it = values.find(field); it != values.end() && it->second == expected_value) values.erase(it);
     co_return core::Result<void>{};
   }
   boost::asio::awaitable<core::Result<std::vector<std::pair<std::string, std::string>>>> load_all() override {
+    if (down) co_return unreachable();
     co_return std::vector<std::pair<std::string, std::string>>(values.begin(), values.end());
   }
   boost::asio::awaitable<core::Result<bool>> claim(std::string field, bool take_over) override {
+    if (down) co_return unreachable();
     if (take_over) foreign_leases.erase(field);
-    co_return !foreign_leases.contains(field);
+    if (foreign_leases.contains(field)) co_return false;
+    own_leases.insert(field);
+    co_return true;
   }
   boost::asio::awaitable<core::Result<bool>> renew(std::string field) override {
-    co_return !foreign_leases.contains(field);
+    if (down) co_return unreachable();
+    co_return own_leases.contains(field) && !foreign_leases.contains(field);
   }
-  boost::asio::awaitable<core::Result<void>> release(std::string) override { co_return core::Result<void>{}; }
+  boost::asio::awaitable<core::Result<void>> release(std::string field) override {
+    if (down) co_return unreachable();
+    own_leases.erase(field);
+    co_return core::Result<void>{};
+  }
   boost::asio::awaitable<core::Result<void>> publish_webhook(std::string message) override {
+    if (down) co_return unreachable();
     published.push_back(message);
     co_return core::Result<void>{};
   }
@@ -128,6 +150,11 @@ class FakeJobStore : public JobStore {
   [[nodiscard]] std::chrono::milliseconds lease_ttl() const override { return std::chrono::milliseconds(1000); }
   void deliver(const std::string& message) const {
     if (handler) handler(message);
+  }
+
+ private:
+  static std::unexpected<core::Error> unreachable() {
+    return std::unexpected(core::Error(core::ErrorCode::connect_failed, "Redis is down (test)"));
   }
 };
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "open_file_limit.hpp"
 #include "service/config.hpp"
 #include "service/logger.hpp"
 #include "service/service.hpp"
@@ -21,6 +22,26 @@ core::Result<std::string> read_file(const std::string& path) {
   std::ostringstream content;
   content << file.rdbuf();
   return content.str();
+}
+
+// One descriptor per client connection: a soft limit of 1 024 would refuse
+// connections long before LIVEKIT_JWT_MAX_CONNECTIONS.
+void raise_open_file_limit(const service::Config& config, service::Logger& logger) {
+  const auto limit = auth_program::raise_open_file_limit();
+  if (!limit) {
+    logger.warn("open-file limit not raised", {{"reason", limit.error()}});
+    return;
+  }
+  if (limit->after != limit->before) {
+    logger.info("raised the open-file limit",
+                {{"from", std::to_string(limit->before)}, {"to", std::to_string(limit->after)}});
+  }
+  // Room for the listening sockets, outgoing connections, DNS and Redis.
+  constexpr std::uint64_t kHeadroom = 256;
+  if (limit->after < config.max_connections + kHeadroom) {
+    logger.warn("the open-file limit is below LIVEKIT_JWT_MAX_CONNECTIONS: connections beyond it will be refused",
+                {{"limit", std::to_string(limit->after)}, {"max_connections", std::to_string(config.max_connections)}});
+  }
 }
 
 void print_dev_banner(const service::Config& config) {
@@ -64,6 +85,7 @@ int main(int argc, char** argv) {
   }
   service::Logger logger(std::cerr, config->log_level, config->log_format);
   for (const auto& warning : config->warnings) logger.warn(warning);
+  raise_open_file_limit(*config, logger);
   if (config->insecure_skip_verify_tls) {
     logger.warn(
         "TLS CERTIFICATE VERIFICATION IS OFF (LIVEKIT_INSECURE_SKIP_VERIFY_TLS): anyone on the path can "

@@ -1,6 +1,8 @@
 // A tiny authoritative DNS responder on UDP for the names a test scripts:
 // A, AAAA and SRV records; NXDOMAIN for everything else. Enough for
 // c-ares to resolve test homeservers without touching the machine's DNS.
+// A name can also answer differently on successive queries (sequence(), for
+// DNS rebinding), and every query is recorded with the answers it got.
 import dgram from 'node:dgram';
 import { isIPv4 } from 'node:net';
 
@@ -43,7 +45,20 @@ function rdata(type, value) {
 export class TestDnsServer {
   constructor() {
     this.records = new Map();  // "name|type" -> [values]
-    this.queries = [];
+    this.sequences = new Map();  // "name|type" -> [[values], …]: one per query, the last one repeats
+    this.queries = [];         // {name, type, answers}
+  }
+  /**
+   * Successive queries for (name, type) get successive answer lists, e.g.
+   * sequence('evil.test', 'A', [[], ['127.0.0.1']]): no A record at first,
+   * then 127.0.0.1 for every later query.
+   */
+  sequence(name, type, answers) {
+    this.sequences.set(`${name.toLowerCase()}|${TYPES[type]}`, answers.map((a) => [...a]));
+  }
+  /** The answers served for (name, type), query by query. */
+  answered(name, type) {
+    return this.queries.filter((q) => q.name === name.toLowerCase() && q.type === TYPES[type]).map((q) => q.answers);
   }
   add(name, type, value) {
     const key = `${name.toLowerCase()}|${TYPES[type]}`;
@@ -62,9 +77,11 @@ export class TestDnsServer {
     if (query.length < 12) return;
     const { name, end } = readName(query, 12);
     const type = query.readUInt16BE(end);
-    this.queries.push({ name, type });
-    const values = this.records.get(`${name}|${type}`) ?? [];
-    const known = [...this.records.keys()].some((k) => k.startsWith(`${name}|`));
+    const sequence = this.sequences.get(`${name}|${type}`);
+    const values = sequence ? (sequence.length > 1 ? sequence.shift() : sequence[0])
+      : (this.records.get(`${name}|${type}`) ?? []);
+    this.queries.push({ name, type, answers: values });
+    const known = [...this.records.keys(), ...this.sequences.keys()].some((k) => k.startsWith(`${name}|`));
     const header = Buffer.alloc(12);
     header.writeUInt16BE(query.readUInt16BE(0), 0);               // id
     header.writeUInt16BE(0x8400 | (known ? 0 : 3), 2);            // response, authoritative, NXDOMAIN when unknown

@@ -9,6 +9,29 @@ import https from 'node:https';
 
 const DELAYED_PATH = /^\/_matrix\/client\/unstable\/org\.matrix\.msc4140\/delayed_events\/([^/]+)\/(restart|send)$/;
 
+// 10 MiB of JSON, made once: tests send it many times.
+const TEN_MIB = Buffer.from(`{"sub":"${'x'.repeat(10 * 1024 * 1024)}"}`);
+
+/**
+ * Sends `buffer` in 64 KiB writes that wait for the socket to drain, so a
+ * client that stops reading (as the service does past its limit) does not
+ * make us encrypt the rest.
+ */
+function streamed(res, buffer) {
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': buffer.length });
+  let offset = 0;
+  const pump = () => {
+    while (offset < buffer.length && !res.destroyed) {
+      const chunk = buffer.subarray(offset, offset + 64 * 1024);
+      offset += chunk.length;
+      if (!res.write(chunk)) return void res.once('drain', pump);
+    }
+    if (!res.destroyed) res.end();
+    return undefined;
+  };
+  pump();
+}
+
 const DEFAULT_BODIES = {
   200: {},
   404: { errcode: 'M_NOT_FOUND', error: 'Delayed event not found' },
@@ -23,7 +46,11 @@ export class TestHomeserver {
     this.host = host;
     this.wantedPort = port;
     this.users = new Map();     // access token -> sub
-    this.mode = 'ok';           // ok | status500 | garbage | hang | huge
+    // ok | status<NNN> (e.g. status500, status502, status503, status504) | garbage | hang | huge (4 MiB)
+    // | huge10mib | slow (answers after slowMs) | reset (connection dropped once the request is read)
+    this.mode = 'ok';
+    this.slowMs = 0;
+    this.connections = 0;       // TCP connections accepted (the SSRF guard must leave this at 0)
     this.wellKnown = null;      // object served at /.well-known/matrix/server, or null for 404
     this.requests = [];
     // Client-server side. clientBaseUrl: undefined → https://127.0.0.1:<port>,
@@ -49,7 +76,6 @@ export class TestHomeserver {
   delayedCalls(delayId, action) {
     return this.delayed.filter((c) => (delayId === undefined || c.delayId === delayId)
       && (action === undefined || c.action === action));
-    this.connections = 0;       // TCP connections accepted (the SSRF guard must leave this at 0)
   }
 
   async start() {
@@ -57,6 +83,7 @@ export class TestHomeserver {
     this.server = this.tls ? https.createServer({ key: this.tls.key, cert: this.tls.cert }, handler)
       : http.createServer(handler);
     this.hanging = [];
+    this.timers = new Set();
     this.server.on('connection', () => { this.connections += 1; });
     await new Promise((resolve, reject) => {
       this.server.once('error', reject);
@@ -67,6 +94,7 @@ export class TestHomeserver {
   }
 
   stop() {
+    for (const timer of this.timers) clearTimeout(timer);
     for (const res of this.hanging) res.destroy();
     this.server?.closeAllConnections?.();
     this.server?.close();
@@ -94,13 +122,26 @@ export class TestHomeserver {
       return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(this.wellKnown));
     }
     if (url.pathname !== '/_matrix/federation/v1/openid/userinfo') return res.writeHead(404).end('{}');
+    const failing = this.mode.match(/^status(\d{3})$/);
+    if (failing) return res.writeHead(Number(failing[1])).end('{"errcode":"M_UNKNOWN"}');
     switch (this.mode) {
-      case 'status500': return res.writeHead(500).end('{"errcode":"M_UNKNOWN"}');
       case 'garbage': return res.writeHead(200, { 'content-type': 'application/json' }).end('<html>not json');
       case 'huge': return res.writeHead(200).end('{"sub":"' + 'x'.repeat(4 * 1024 * 1024) + '"}');
+      case 'huge10mib': return streamed(res, TEN_MIB);
       case 'hang': this.hanging.push(res); return undefined;
+      case 'reset': return req.socket.destroy();  // (resetAndDestroy() does not work on TLS sockets)
+      case 'slow': {
+        const timer = setTimeout(() => { this.timers.delete(timer); this.#userinfo(url, res); }, this.slowMs);
+        this.timers.add(timer);
+        return undefined;
+      }
       default: break;
     }
+    return this.#userinfo(url, res);
+  }
+
+  #userinfo(url, res) {
+    if (res.destroyed) return undefined;
     const sub = this.users.get(url.searchParams.get('access_token'));
     if (!sub) return res.writeHead(401).end('{"errcode":"M_UNKNOWN_TOKEN","error":"Access token unknown"}');
     return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ sub }));

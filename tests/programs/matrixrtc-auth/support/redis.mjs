@@ -127,9 +127,9 @@ export async function startRedis({ password } = {}) {
     }
   }
 
-  async function stop() {
+  async function stop(signal = 'SIGTERM') {
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
+    child.kill(signal);
     await child.exited;
   }
 
@@ -140,6 +140,10 @@ export async function startRedis({ password } = {}) {
     password,
     command,
     stop,
+    /** Kills it outright (SIGKILL), as a crash or a lost host would. */
+    kill: () => stop('SIGKILL'),
+    /** Starts it again on the same port after kill() (empty: nothing was saved). */
+    start: launch,
     /** Stops and starts it again on the same port (empty: nothing is saved). */
     async restart() { await stop(); await launch(); },
     /** HGETALL as a plain object. */

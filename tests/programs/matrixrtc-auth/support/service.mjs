@@ -1,12 +1,19 @@
 // Starts the real matrixrtc-auth binary (path from CTest in MATRIXRTC_AUTH),
 // waits until it listens, and stops it with SIGTERM.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 export const BINARY = process.env.MATRIXRTC_AUTH;
 if (!BINARY) throw new Error('MATRIXRTC_AUTH must name the matrixrtc-auth binary (CTest sets it)');
 
-export async function startService(env, args = []) {
-  const child = spawn(BINARY, args, { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * softFdLimit: start the binary with this soft RLIMIT_NOFILE (through the
+ * shell's ulimit, which execs it: same pid), e.g. to see it raise the limit.
+ */
+export async function startService(env, args = [], { softFdLimit } = {}) {
+  const [command, argv] = softFdLimit === undefined ? [BINARY, args]
+    : ['/bin/sh', ['-c', `ulimit -S -n ${Number(softFdLimit)} && exec "$0" "$@"`, BINARY, ...args]];
+  const child = spawn(command, argv, { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs = [];
   let stderr = '';
   const listening = new Promise((resolve, reject) => {
@@ -26,7 +33,12 @@ export async function startService(env, args = []) {
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   return {
     url: `http://${address}`,
+    pid: child.pid,
     logs,
+    /** Resident memory now, in KiB (VmRSS of /proc/<pid>/status). */
+    rssKiB() {
+      return Number(readFileSync(`/proc/${child.pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB/m)[1]);
+    },
     async stop() {
       child.kill('SIGTERM');
       return exited;

@@ -47,6 +47,8 @@ export class TestSfu {
     this.present = new Set();      // "room\nidentity" of connected participants
     this.participantCalls = [];    // GetParticipant: {room, identity, at, status}
     this.getParticipantMode = 'ok';   // ok | unavailable (503, a transport error for the service)
+    this.delayMs = 0;              // a slow LiveKit: every Twirp answer waits this long
+    this.received = 0;             // requests of any kind, counted on arrival
   }
 
   join(room, identity) { this.present.add(presenceKey(room, identity)); }
@@ -93,8 +95,13 @@ export class TestSfu {
   }
 
   async #handle(req, res) {
+    this.received += 1;
     let body = '';
     for await (const chunk of req) body += chunk;
+    if (this.delayMs > 0) {
+      await new Promise((resolve) => { setTimeout(resolve, this.delayMs); });
+      if (res.destroyed) return undefined;
+    }
     const twirp = (status, code, msg) => res.writeHead(status, { 'content-type': 'application/json' })
       .end(JSON.stringify({ code, msg }));
     const getParticipant = req.url === `${this.prefix}/twirp/livekit.RoomService/GetParticipant`;
