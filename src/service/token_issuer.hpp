@@ -15,6 +15,8 @@
 #include "core/authz/token_requests.hpp"
 #include "service/backends.hpp"
 #include "service/config.hpp"
+#include "service/metrics.hpp"
+#include "service/userinfo_cache.hpp"
 
 namespace matrixrtc::service {
 
@@ -29,10 +31,19 @@ struct IssueOutcome {
   std::string detail;       ///< why it failed, for the log only (never a secret)
 };
 
+/// The optional parts: without them, every request asks the homeserver and
+/// nobody's room membership is checked.
+struct TokenIssuerExtras {
+  UserInfoCache* userinfo_cache = nullptr;  ///< process-wide, shared by the shards
+  std::function<std::int64_t()> now_ms;     ///< the cache's clock (required with a cache)
+  MembershipChecker* membership = nullptr;  ///< for users of config.membership_check_homeserver
+  ThreadMetrics* metrics = nullptr;         ///< counts cache hits and misses
+};
+
 class TokenIssuer {
  public:
   TokenIssuer(const Config& config, UserInfoClient& users, RoomServiceClient& rooms, Delegation& delegation,
-              std::function<std::int64_t()> unix_now);
+              std::function<std::int64_t()> unix_now, TokenIssuerExtras extras = {});
 
   boost::asio::awaitable<std::expected<TokenAnswer, core::authz::ApiError>> sfu_get(
       const core::authz::SfuGetRequest& request, IssueOutcome& outcome);
@@ -49,6 +60,11 @@ class TokenIssuer {
   };
   boost::asio::awaitable<std::expected<Subject, core::authz::ApiError>> authenticate(
       const core::authz::OpenIdToken& token, IssueOutcome& outcome);
+  /// The OpenID lookup, through the cache when there is one.
+  boost::asio::awaitable<core::Result<std::string>> lookup_sub(const core::authz::OpenIdToken& token);
+  /// For users of the membership-check homeserver: joined to `room_id`, or the error to answer.
+  boost::asio::awaitable<std::expected<void, core::authz::ApiError>> check_membership(
+      const core::authz::OpenIdToken& token, const Subject& subject, const std::string& room_id, IssueOutcome& outcome);
   /// Mints, creates the room and adds the job (when `job` is given).
   boost::asio::awaitable<std::expected<TokenAnswer, core::authz::ApiError>> finish(
       const Subject& subject, std::string identity, std::string alias, std::optional<DelegationJobRequest> job,
@@ -59,6 +75,7 @@ class TokenIssuer {
   RoomServiceClient& rooms_;
   Delegation& delegation_;
   std::function<std::int64_t()> unix_now_;
+  TokenIssuerExtras extras_;
 };
 
 }  // namespace matrixrtc::service
