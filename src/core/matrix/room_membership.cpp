@@ -64,9 +64,7 @@ MembershipAnswer classify_member_state(unsigned status, std::string_view body) {
 
 }  // namespace
 
-std::string encode_path_segment(std::string_view text) {
-  return percent_encode(text, text == "." || text == "..");
-}
+std::string encode_path_segment(std::string_view text) { return percent_encode(text, text == "." || text == ".."); }
 
 std::optional<MembershipQuery> next_membership_query(MembershipQuery query) {
   switch (query) {
@@ -81,8 +79,7 @@ std::string membership_query_target(MembershipQuery query, std::string_view room
   const std::string room = encode_path_segment(room_id);
   const std::string user = percent_encode(user_id, false);
   switch (query) {
-    case MembershipQuery::is_joined_stable:
-      return "/_matrix/client/v3/rooms/" + room + "/is_joined?mxid=" + user;
+    case MembershipQuery::is_joined_stable: return "/_matrix/client/v3/rooms/" + room + "/is_joined?mxid=" + user;
     case MembershipQuery::is_joined_unstable:
       return "/_matrix/client/unstable/io.element.msc4502/rooms/" + room + "/is_joined?mxid=" + user;
     case MembershipQuery::member_state:
