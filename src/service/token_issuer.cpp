@@ -1,5 +1,9 @@
 #include "service/token_issuer.hpp"
 
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include "core/livekit/access_token.hpp"
 #include "core/livekit/names.hpp"
 #include "core/matrix/identifiers.hpp"
@@ -55,13 +59,29 @@ boost::asio::awaitable<core::Result<std::string>> TokenIssuer::lookup_sub(const 
     count(extras_.metrics, UserInfoCacheResult::negative_hit);
     co_return core::fail(core::ErrorCode::bad_response, "failed moments ago (remembered)");
   }
+  if (const auto it = flights_.find(key); it != flights_.end()) {
+    // Single flight: one homeserver request for a burst of identical tokens on this shard.
+    const std::shared_ptr<Flight> flight = it->second;
+    boost::system::error_code woken;
+    co_await flight->done.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, woken));
+    if (flight->answer) {
+      count(extras_.metrics, *flight->answer ? UserInfoCacheResult::hit : UserInfoCacheResult::negative_hit);
+      co_return *flight->answer;
+    }
+  }
   count(extras_.metrics, UserInfoCacheResult::miss);
+  const auto executor = co_await boost::asio::this_coro::executor;
+  const auto flight = std::make_shared<Flight>(executor);
+  flights_.insert_or_assign(key, flight);
   auto sub = co_await users_.lookup_user(std::move(server_name), std::move(access_token));
   if (sub) {
     cache->store_success(key, *sub, first_seen_ms, token.expires_in);
   } else {
     cache->store_failure(key, extras_.now_ms());
   }
+  flight->answer = sub;
+  if (const auto it = flights_.find(key); it != flights_.end() && it->second == flight) flights_.erase(it);
+  flight->done.cancel();
   co_return sub;
 }
 

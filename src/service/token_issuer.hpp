@@ -5,10 +5,14 @@
 // to the delegation. Answers, errors and their order are the reference's.
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <cstdint>
 #include <expected>
 #include <functional>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -70,12 +74,22 @@ class TokenIssuer {
       const Subject& subject, std::string identity, std::string alias, std::optional<DelegationJobRequest> job,
       IssueOutcome& outcome);
 
+  /// A lookup under way on this shard: identical requests arriving meanwhile
+  /// wait for its answer instead of asking the homeserver again.
+  struct Flight {
+    explicit Flight(const boost::asio::any_io_executor& executor)
+        : done(executor, boost::asio::steady_timer::time_point::max()) {}
+    boost::asio::steady_timer done;  ///< cancelled when the answer is in
+    std::optional<core::Result<std::string>> answer;
+  };
+
   const Config& config_;
   UserInfoClient& users_;
   RoomServiceClient& rooms_;
   Delegation& delegation_;
   std::function<std::int64_t()> unix_now_;
   TokenIssuerExtras extras_;
+  std::map<UserInfoCache::Key, std::shared_ptr<Flight>> flights_;  ///< only with a cache
 };
 
 }  // namespace matrixrtc::service

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include "core/livekit/access_token.hpp"
 #include "core/livekit/names.hpp"
 #include "service/fakes.hpp"
@@ -414,6 +418,49 @@ TEST_F(TokenIssuerExtrasTest, DelegationAloneIsNotChecked) {
   request.delayed_leave = {"delay", 5000};
   ASSERT_TRUE(run(issuer.delegate(request, outcome_)));
   EXPECT_TRUE(membership_.calls.empty());
+}
+
+/// A homeserver that takes a while to answer, so requests overlap.
+class SlowUserInfo : public UserInfoClient {
+ public:
+  int calls = 0;
+  boost::asio::awaitable<core::Result<std::string>> lookup_user(std::string, std::string access_token) override {
+    ++calls;
+    const auto executor = co_await boost::asio::this_coro::executor;
+    boost::asio::steady_timer timer(executor, std::chrono::milliseconds(20));
+    co_await timer.async_wait(boost::asio::use_awaitable);
+    if (access_token == "alice-token") co_return std::string("@alice:example.com");
+    co_return core::fail(core::ErrorCode::bad_response, "HTTP 401 from homeserver");
+  }
+};
+
+TEST_F(TokenIssuerExtrasTest, ConcurrentIdenticalLookupsMakeOneRequest) {
+  membership_.joined = {{"!roomid:example.com", "@alice:example.com"}};
+  SlowUserInfo slow;
+  TokenIssuer issuer{config_,
+                     slow,
+                     rooms_,
+                     delegation_,
+                     [] { return kNow; },
+                     TokenIssuerExtras{&cache_, [this] { return now_ms_; }, &membership_, &metrics_}};
+  boost::asio::io_context io;
+  std::vector<std::future<std::expected<TokenAnswer, authz::ApiError>>> answers;
+  std::vector<IssueOutcome> outcomes(6);
+  const auto alice = get_token_request("alice-token", "example.com", "@alice:example.com");
+  const auto nobody = get_token_request("nope", "example.com", "@alice:example.com");
+  for (std::size_t i = 0; i < 6; ++i) {
+    answers.push_back(
+        boost::asio::co_spawn(io, issuer.get_token(i < 3 ? alice : nobody, outcomes[i]), boost::asio::use_future));
+  }
+  io.run();
+  for (std::size_t i = 0; i < 6; ++i) {
+    const auto answer = answers[i].get();
+    EXPECT_EQ(answer.has_value(), i < 3) << i;
+  }
+  EXPECT_EQ(slow.calls, 2) << "one request per distinct token";
+  EXPECT_TRUE(counted("miss", 2));
+  EXPECT_TRUE(counted("hit", 2));
+  EXPECT_TRUE(counted("negative_hit", 2));
 }
 
 }  // namespace

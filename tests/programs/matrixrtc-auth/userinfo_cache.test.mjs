@@ -91,6 +91,17 @@ describe('OpenID userinfo cache', () => {
     assert.equal(lookups() - before, 2);
   });
 
+  test('a burst of identical requests on one thread makes one homeserver request', async (t) => {
+    const service = await serviceFor(t, { LIVEKIT_JWT_THREADS: '1' });
+    hs.userinfoDelayMs = 300;
+    t.after(() => { hs.userinfoDelayMs = 0; });
+    const before = lookups();
+    const answers = await Promise.all(Array.from({ length: 5 }, () => getToken(service, 'alice-token')));
+    assert.deepEqual(answers.map((r) => r.status), [200, 200, 200, 200, 200]);
+    assert.equal(lookups() - before, 1);
+    assert.deepEqual(await counters(service), { hit: 4, miss: 1, negative_hit: 0 });
+  });
+
   test('cache off: every request asks the homeserver', async (t) => {
     const service = await serviceFor(t, { LIVEKIT_USERINFO_CACHE_SECONDS: '0',
       LIVEKIT_USERINFO_NEGATIVE_CACHE_SECONDS: '0' });

@@ -30,6 +30,7 @@ export class TestHomeserver {
     this.wantedPort = port;
     this.users = new Map();     // access token -> sub
     this.mode = 'ok';           // ok | status500 | garbage | hang | huge
+    this.userinfoDelayMs = 0;   // how long userinfo answers take (to make requests overlap)
     this.wellKnown = null;      // object served at /.well-known/matrix/server, or null for 404
     this.requests = [];
     // Client-server side. clientBaseUrl: undefined → https://127.0.0.1:<port>,
@@ -114,6 +115,7 @@ export class TestHomeserver {
       return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(this.wellKnown));
     }
     if (url.pathname !== '/_matrix/federation/v1/openid/userinfo') return res.writeHead(404).end('{}');
+    if (this.userinfoDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.userinfoDelayMs));
     switch (this.mode) {
       case 'status500': return res.writeHead(500).end('{"errcode":"M_UNKNOWN"}');
       case 'garbage': return res.writeHead(200, { 'content-type': 'application/json' }).end('<html>not json');
