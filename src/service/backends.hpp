@@ -28,6 +28,16 @@ class UserInfoClient {
                                                                         std::string access_token) = 0;
 };
 
+/// Whether a user of the membership-check homeserver is joined to a room
+/// (service/membership_client: MSC4502 is_joined, or the m.room.member event).
+class MembershipChecker {
+ public:
+  virtual ~MembershipChecker() = default;
+  /// true: joined; false: not joined (left, banned, never joined, unknown
+  /// room: all alike); an error when the homeserver gave no usable answer.
+  virtual boost::asio::awaitable<core::Result<bool>> is_joined(std::string room_id, std::string user_id) = 0;
+};
+
 struct CreateRoomParams {
   std::string name;
   std::uint32_t empty_timeout = 300;

@@ -80,6 +80,18 @@ constexpr std::array kSettings{
             "accepted"},
     Setting{"LIVEKIT_HOMESERVER_BLOCKLIST", "homeserver-blocklist", "",
             "comma/space separated server names (`*.example.org` matches subdomains) that are always refused"},
+    Setting{"LIVEKIT_USERINFO_CACHE_SECONDS", "userinfo-cache-seconds", "60",
+            "how long a validated OpenID token is remembered at most (never beyond its `expires_in`); 0 turns the "
+            "cache off"},
+    Setting{"LIVEKIT_USERINFO_NEGATIVE_CACHE_SECONDS", "userinfo-negative-cache-seconds", "5",
+            "how long a failed OpenID validation is remembered; 0 turns this off"},
+    Setting{"LIVEKIT_MEMBERSHIP_CHECK_HOMESERVER", "membership-check-homeserver", "",
+            "a full-access server name whose users must be joined to the room to get a token (see docs/security.md); "
+            "needs LIVEKIT_MEMBERSHIP_CHECK_TOKEN"},
+    Setting{"LIVEKIT_MEMBERSHIP_CHECK_TOKEN", "membership-check-token", "",
+            "appservice access token for that homeserver's client-server API, with MSC4502's `is_joined` scope"},
+    Setting{"LIVEKIT_MEMBERSHIP_CHECK_TOKEN_FROM_FILE", "membership-check-token-from-file", "",
+            "file whose contents replace LIVEKIT_MEMBERSHIP_CHECK_TOKEN"},
     Setting{"", "dev", "",
             "development mode: LiveKit's --dev key/secret/URL, bind 127.0.0.1:8080, all homeservers full access", true},
 };
@@ -231,6 +243,37 @@ core::Result<void> read_credentials(Config& config, const Lookup& lookup, const 
   return {};
 }
 
+// The membership check is on when both the server and the token are given;
+// one without the other is a mistake worth stopping for.
+core::Result<void> read_membership_check(Config& config, const Lookup& lookup, const ConfigSources& sources) {
+  config.membership_check_homeserver = lookup.get("LIVEKIT_MEMBERSHIP_CHECK_HOMESERVER").value_or("");
+  config.membership_check_token = lookup.get("LIVEKIT_MEMBERSHIP_CHECK_TOKEN").value_or("");
+  if (const auto path = lookup.get("LIVEKIT_MEMBERSHIP_CHECK_TOKEN_FROM_FILE")) {
+    auto content = sources.read_file(*path);
+    if (!content) {
+      return std::unexpected(
+          fatal(cat("LIVEKIT_MEMBERSHIP_CHECK_TOKEN_FROM_FILE: cannot read ", *path, ": ", content.error().message)));
+    }
+    config.membership_check_token = *content;
+  }
+  config.membership_check_token = trim(config.membership_check_token, " \r\n");
+  const bool has_server = !config.membership_check_homeserver.empty();
+  const bool has_token = !config.membership_check_token.empty();
+  if (has_token && !has_server) {
+    return std::unexpected(
+        fatal("LIVEKIT_MEMBERSHIP_CHECK_TOKEN is set but LIVEKIT_MEMBERSHIP_CHECK_HOMESERVER is not"));
+  }
+  if (has_server && !has_token) {
+    return std::unexpected(
+        fatal("LIVEKIT_MEMBERSHIP_CHECK_HOMESERVER is set but LIVEKIT_MEMBERSHIP_CHECK_TOKEN is not"));
+  }
+  if (has_server && !config.is_full_access(config.membership_check_homeserver)) {
+    return std::unexpected(fatal(cat("LIVEKIT_MEMBERSHIP_CHECK_HOMESERVER \"", config.membership_check_homeserver,
+                                     "\" is not one of LIVEKIT_FULL_ACCESS_HOMESERVERS")));
+  }
+  return {};
+}
+
 }  // namespace
 
 bool Config::is_full_access(std::string_view server_name) const {
@@ -330,7 +373,9 @@ core::Result<Config> load_config(const ConfigSources& sources) {
         integer("LIVEKIT_SHUTDOWN_GRACE_SECONDS", config.shutdown_grace_seconds, std::int64_t{0}),
         integer("LIVEKIT_HOMESERVER_TIMEOUT_SECONDS", config.homeserver_timeout_seconds, std::int64_t{1}),
         integer("LIVEKIT_CS_API_CACHE_SECONDS", config.cs_api_cache_seconds, std::int64_t{0}),
-        integer("LIVEKIT_REDIS_LEASE_SECONDS", config.redis_lease_seconds, std::int64_t{1})}) {
+        integer("LIVEKIT_REDIS_LEASE_SECONDS", config.redis_lease_seconds, std::int64_t{1}),
+        integer("LIVEKIT_USERINFO_CACHE_SECONDS", config.userinfo_cache_seconds, std::int64_t{0}),
+        integer("LIVEKIT_USERINFO_NEGATIVE_CACHE_SECONDS", config.userinfo_negative_cache_seconds, std::int64_t{0})}) {
     if (!result) return std::unexpected(std::move(result.error()));
   }
 
@@ -392,6 +437,7 @@ core::Result<Config> load_config(const ConfigSources& sources) {
     (std::string_view(env) == "LIVEKIT_HOMESERVER_ALLOWLIST" ? config.homeserver_allowlist
                                                              : config.homeserver_blocklist) = std::move(names);
   }
+  if (auto ok = read_membership_check(config, lookup, sources); !ok) return std::unexpected(std::move(ok.error()));
   if (!config.ssrf_protection) {
     config.warnings.emplace_back(
         "LIVEKIT_SSRF_PROTECTION=false: client-named homeservers may make this service connect to internal addresses");
@@ -420,16 +466,19 @@ std::string help_text() {
 std::string describe(const Config& config) {
   std::string full_access;
   for (const auto& server : config.full_access_homeservers) full_access += (full_access.empty() ? "" : ",") + server;
-  return cat("LIVEKIT_URL=", config.livekit_url, " LIVEKIT_KEY=", config.key, " bind=", config.bind,
-             " full_access=", full_access, " skip_verify_tls=", config.insecure_skip_verify_tls ? "true" : "false",
-             " sanity_check_interval=", config.sanity_check_interval_seconds, "s token_ttl=", config.token_ttl_seconds,
-             "s room_timeouts=", config.room_empty_timeout_seconds, "s/", config.room_departure_timeout_seconds,
-             "s max_participants=", config.room_max_participants, " redis=", config.redis_url.empty() ? "off" : "on",
-             " dev_mode=", config.dev_mode ? "true" : "false", " tls=", config.tls_enabled() ? "on" : "off",
-             " ssrf_protection=", config.ssrf_protection ? "true" : "false",
-             " ssrf_allowed=", config.ssrf_allowed_servers.size(),
-             " homeserver_allowlist=", config.homeserver_allowlist.size(),
-             " homeserver_blocklist=", config.homeserver_blocklist.size());
+  return cat(
+      "LIVEKIT_URL=", config.livekit_url, " LIVEKIT_KEY=", config.key, " bind=", config.bind,
+      " full_access=", full_access, " skip_verify_tls=", config.insecure_skip_verify_tls ? "true" : "false",
+      " sanity_check_interval=", config.sanity_check_interval_seconds, "s token_ttl=", config.token_ttl_seconds,
+      "s room_timeouts=", config.room_empty_timeout_seconds, "s/", config.room_departure_timeout_seconds,
+      "s max_participants=", config.room_max_participants, " redis=", config.redis_url.empty() ? "off" : "on",
+      " dev_mode=", config.dev_mode ? "true" : "false", " tls=", config.tls_enabled() ? "on" : "off",
+      " ssrf_protection=", config.ssrf_protection ? "true" : "false",
+      " ssrf_allowed=", config.ssrf_allowed_servers.size(),
+      " homeserver_allowlist=", config.homeserver_allowlist.size(),
+      " homeserver_blocklist=", config.homeserver_blocklist.size(), " userinfo_cache=", config.userinfo_cache_seconds,
+      "s/", config.userinfo_negative_cache_seconds,
+      "s membership_check=", config.membership_check_homeserver.empty() ? "off" : config.membership_check_homeserver);
 }
 
 }  // namespace matrixrtc::service

@@ -56,6 +56,11 @@ struct Config {
   std::int64_t cs_api_cache_seconds = 4 * 3600;  ///< the reference's fixed 4 h
   std::int64_t redis_lease_seconds = 15;         ///< a job's claim by one instance, renewed every third
   bool dev_mode = false;
+  std::int64_t userinfo_cache_seconds = 60;          ///< cap on keeping an OpenID result; 0: no cache
+  std::int64_t userinfo_negative_cache_seconds = 5;  ///< how long a failed lookup is remembered; 0: never
+  // Membership check (docs/security.md): both set, or neither.
+  std::string membership_check_homeserver;  ///< whose users must be joined to the room; empty: off
+  std::string membership_check_token;       ///< appservice token with MSC4502's is_joined scope
   // Outbound policy (docs/security.md)
   bool ssrf_protection = true;                    ///< refuse non-public addresses for client-named servers
   std::vector<std::string> ssrf_allowed_servers;  ///< exact server names exempt from the SSRF guard

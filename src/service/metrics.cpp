@@ -18,6 +18,7 @@ constexpr std::array<std::string_view, kLookupFailureCount> kLookupFailureLabels
 constexpr std::array<std::string_view, 2> kLiveKitMethodLabels{"CreateRoom", "GetParticipant"};
 constexpr std::array<std::string_view, 3> kLiveKitResultLabels{"ok", "not_found", "error"};
 constexpr std::array<std::string_view, 3> kWebhookResultLabels{"ok", "unauthorized", "bad_body"};
+constexpr std::array<std::string_view, 3> kUserInfoCacheLabels{"hit", "miss", "negative_hit"};
 constexpr std::array<std::string_view, 3> kJobStateLabels{"waiting_for_initial_connect", "connected", "disconnected"};
 
 std::uint64_t load(const std::atomic<std::uint64_t>& cell) { return cell.load(std::memory_order_relaxed); }
@@ -196,6 +197,10 @@ void ThreadMetrics::count_livekit(LiveKitMethod method, LiveKitResult result) {
 
 void ThreadMetrics::count_webhook(WebhookResult result) { bump(webhooks_[static_cast<std::size_t>(result)]); }
 
+void ThreadMetrics::count_userinfo_cache(UserInfoCacheResult result) {
+  bump(userinfo_cache_[static_cast<std::size_t>(result)]);
+}
+
 ThreadMetrics& MetricsRegistry::add_thread() { return *threads_.emplace_back(std::make_unique<ThreadMetrics>()); }
 
 std::string MetricsRegistry::render(const std::optional<DelegationJobCounts>& jobs) const {
@@ -269,6 +274,15 @@ std::string MetricsRegistry::render(const std::optional<DelegationJobCounts>& jo
     for (const auto& thread : threads_) total += load(thread->webhooks_[r]);
     const std::array<MetricLabel, 1> labels{MetricLabel{"result", kWebhookResultLabels[r]}};
     write_sample(out, "matrixrtc_auth_webhooks_total", labels, static_cast<double>(total));
+  }
+
+  write_metric_header(out, "matrixrtc_auth_userinfo_cache_total",
+                      "OpenID userinfo cache lookups, by result (a miss asks the homeserver).", "counter");
+  for (std::size_t r = 0; r < kUserInfoCacheLabels.size(); ++r) {
+    std::uint64_t total = 0;
+    for (const auto& thread : threads_) total += load(thread->userinfo_cache_[r]);
+    const std::array<MetricLabel, 1> labels{MetricLabel{"result", kUserInfoCacheLabels[r]}};
+    write_sample(out, "matrixrtc_auth_userinfo_cache_total", labels, static_cast<double>(total));
   }
 
   if (jobs) {

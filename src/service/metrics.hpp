@@ -86,6 +86,9 @@ enum class LiveKitResult : std::uint8_t { ok, not_found, error };
 
 enum class WebhookResult : std::uint8_t { ok, unauthorized, bad_body };
 
+/// What the OpenID userinfo cache answered: a sub, nothing, or a remembered failure.
+enum class UserInfoCacheResult : std::uint8_t { hit, miss, negative_hit };
+
 /// Delegation jobs held, by live core::delegation::JobState (waiting for
 /// initial connect, connected, disconnected): terminal jobs are dropped at once.
 using DelegationJobCounts = std::array<std::uint64_t, 3>;
@@ -116,6 +119,7 @@ class ThreadMetrics {
   void count_lookup(std::chrono::nanoseconds elapsed, std::optional<LookupFailure> failure);
   void count_livekit(LiveKitMethod method, LiveKitResult result);
   void count_webhook(WebhookResult result);
+  void count_userinfo_cache(UserInfoCacheResult result);
 
  private:
   friend class MetricsRegistry;
@@ -131,6 +135,7 @@ class ThreadMetrics {
   std::array<std::atomic<std::uint64_t>, kLookupFailureCount> lookup_failures_{};
   std::array<std::atomic<std::uint64_t>, 2 * 3> livekit_{};
   std::array<std::atomic<std::uint64_t>, 3> webhooks_{};
+  std::array<std::atomic<std::uint64_t>, 3> userinfo_cache_{};
 };
 
 /// Every thread's metrics plus the gauges read at scrape time. Threads are

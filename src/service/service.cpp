@@ -27,11 +27,13 @@
 #include "service/delegation_manager.hpp"
 #include "service/federation_userinfo_client.hpp"
 #include "service/job_store.hpp"
+#include "service/membership_client.hpp"
 #include "service/metrics.hpp"
 #include "service/readiness.hpp"
 #include "service/router.hpp"
 #include "service/token_issuer.hpp"
 #include "service/twirp_room_client.hpp"
+#include "service/userinfo_cache.hpp"
 
 namespace matrixrtc::service {
 namespace {
@@ -172,6 +174,13 @@ void reload_tls(const Config& config, net::TlsContextSlot* slot, Logger& logger)
   slot->replace(std::move(*next));
 }
 
+// What every shard shares: the OpenID result cache (absent when both
+// lifetimes are 0) and what the membership check learned about the server.
+struct SharedState {
+  std::unique_ptr<UserInfoCache> userinfo_cache;
+  MembershipForm membership_form;
+};
+
 struct Shard {
   asio::io_context io{1};
   asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
@@ -181,13 +190,18 @@ struct Shard {
   std::unique_ptr<FederationUserInfoClient> users;
   std::unique_ptr<TwirpRoomClient> rooms;
   std::unique_ptr<DelegationGateway> delegation;
+  // The membership check's own client-server API resolver: it only ever
+  // resolves the one configured homeserver, so a per-shard cache is cheap and
+  // keeps the request path off the delegation loop.
+  std::unique_ptr<CsApiResolver> cs_api;
+  std::unique_ptr<MembershipClient> membership;
   std::unique_ptr<TokenIssuer> issuer;
   std::unique_ptr<Router> router;
   std::unique_ptr<net::HttpServer> server;
 };
 
 core::Result<void> build_shard(Shard& shard, const Config& config, Logger& logger, const std::string& bind,
-                               DelegationLoop& delegation, MetricsRegistry& registry,
+                               DelegationLoop& delegation, MetricsRegistry& registry, SharedState& shared,
                                const std::shared_ptr<net::TlsContextSlot>& tls) {
   ThreadMetrics& metrics = registry.add_thread();
   net::DnsResolverOptions dns_options;
@@ -207,7 +221,15 @@ core::Result<void> build_shard(Shard& shard, const Config& config, Logger& logge
   shard.rooms = std::make_unique<TwirpRoomClient>(*shard.http, config, unix_now, &metrics);
   shard.delegation =
       std::make_unique<DelegationGateway>(delegation.io.get_executor(), *delegation.manager, *delegation.homeservers);
-  shard.issuer = std::make_unique<TokenIssuer>(config, *shard.users, *shard.rooms, *shard.delegation, unix_now);
+  TokenIssuerExtras extras{shared.userinfo_cache.get(), unix_now_ms, nullptr, &metrics};
+  if (!config.membership_check_homeserver.empty()) {
+    shard.cs_api = std::make_unique<CsApiResolver>(*shard.http, config, unix_now_ms);
+    shard.membership =
+        std::make_unique<MembershipClient>(*shard.http, *shard.cs_api, config, shared.membership_form, unix_now_ms);
+    extras.membership = shard.membership.get();
+  }
+  shard.issuer =
+      std::make_unique<TokenIssuer>(config, *shard.users, *shard.rooms, *shard.delegation, unix_now, std::move(extras));
   shard.router = std::make_unique<Router>(*shard.issuer, *shard.delegation, config, logger, unix_now,
                                           RouterObservability{&registry, &metrics, delegation.status.get()});
 
@@ -247,12 +269,17 @@ int run_service(const Config& config, Logger& logger) {
     log_certificate(logger, "TLS certificate loaded", **context);
     tls = std::make_shared<net::TlsContextSlot>(std::move(*context));
   }
+  SharedState shared;
+  if (config.userinfo_cache_seconds > 0 || config.userinfo_negative_cache_seconds > 0) {
+    shared.userinfo_cache = std::make_unique<UserInfoCache>(UserInfoCacheOptions{
+        config.userinfo_cache_seconds * 1000, config.userinfo_negative_cache_seconds * 1000, 50'000});
+  }
   std::vector<std::unique_ptr<Shard>> shards;
   std::string bind = config.bind;
   std::string address;
   for (unsigned i = 0; i < count; ++i) {
     auto& shard = shards.emplace_back(std::make_unique<Shard>());
-    if (auto ok = build_shard(*shard, config, logger, bind, delegation, metrics, tls); !ok) {
+    if (auto ok = build_shard(*shard, config, logger, bind, delegation, metrics, shared, tls); !ok) {
       logger.error("cannot start", {{"reason", ok.error().message}});
       return 1;
     }

@@ -1,5 +1,9 @@
 #include "service/token_issuer.hpp"
 
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include "core/livekit/access_token.hpp"
 #include "core/livekit/names.hpp"
 #include "core/matrix/identifiers.hpp"
@@ -13,8 +17,13 @@ namespace lk = core::livekit;
 using core::cat;
 
 TokenIssuer::TokenIssuer(const Config& config, UserInfoClient& users, RoomServiceClient& rooms, Delegation& delegation,
-                         std::function<std::int64_t()> unix_now)
-    : config_(config), users_(users), rooms_(rooms), delegation_(delegation), unix_now_(std::move(unix_now)) {}
+                         std::function<std::int64_t()> unix_now, TokenIssuerExtras extras)
+    : config_(config),
+      users_(users),
+      rooms_(rooms),
+      delegation_(delegation),
+      unix_now_(std::move(unix_now)),
+      extras_(std::move(extras)) {}
 
 namespace {
 
@@ -24,7 +33,77 @@ DelegationJobRequest job_request(const std::string& server_name, const authz::De
                               std::move(room), std::move(identity), std::move(alternatives)};
 }
 
+void count(ThreadMetrics* metrics, UserInfoCacheResult result) {
+  if (metrics != nullptr) metrics->count_userinfo_cache(result);
+}
+
 }  // namespace
+
+boost::asio::awaitable<core::Result<std::string>> TokenIssuer::lookup_sub(const authz::OpenIdToken& token) {
+  std::string server_name = token.matrix_server_name;
+  std::string access_token = token.access_token;
+  UserInfoCache* cache = extras_.userinfo_cache;
+  if (cache == nullptr) {
+    auto sub = co_await users_.lookup_user(std::move(server_name), std::move(access_token));
+    co_return sub;
+  }
+  const UserInfoCache::Key key = UserInfoCache::key(token.matrix_server_name, token.access_token);
+  // The token's lifetime counts from before the lookup: first seen, not first answered.
+  const std::int64_t first_seen_ms = extras_.now_ms();
+  auto found = cache->find(key, first_seen_ms);
+  if (found.outcome == UserInfoCache::Outcome::hit) {
+    count(extras_.metrics, UserInfoCacheResult::hit);
+    co_return std::move(found.sub);
+  }
+  if (found.outcome == UserInfoCache::Outcome::negative_hit) {
+    count(extras_.metrics, UserInfoCacheResult::negative_hit);
+    co_return core::fail(core::ErrorCode::bad_response, "failed moments ago (remembered)");
+  }
+  if (const auto it = flights_.find(key); it != flights_.end()) {
+    // Single flight: one homeserver request for a burst of identical tokens on this shard.
+    const std::shared_ptr<Flight> flight = it->second;
+    boost::system::error_code woken;
+    co_await flight->done.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, woken));
+    if (flight->answer) {
+      count(extras_.metrics, *flight->answer ? UserInfoCacheResult::hit : UserInfoCacheResult::negative_hit);
+      co_return *flight->answer;
+    }
+  }
+  count(extras_.metrics, UserInfoCacheResult::miss);
+  const auto executor = co_await boost::asio::this_coro::executor;
+  const auto flight = std::make_shared<Flight>(executor);
+  flights_.insert_or_assign(key, flight);
+  auto sub = co_await users_.lookup_user(std::move(server_name), std::move(access_token));
+  if (sub) {
+    cache->store_success(key, *sub, first_seen_ms, token.expires_in);
+  } else {
+    cache->store_failure(key, extras_.now_ms());
+  }
+  flight->answer = sub;
+  if (const auto it = flights_.find(key); it != flights_.end() && it->second == flight) flights_.erase(it);
+  flight->done.cancel();
+  co_return sub;
+}
+
+boost::asio::awaitable<std::expected<void, authz::ApiError>> TokenIssuer::check_membership(
+    const authz::OpenIdToken& token, const Subject& subject, const std::string& room_id, IssueOutcome& outcome) {
+  // authenticate() made sure the user belongs to matrix_server_name exactly.
+  if (extras_.membership == nullptr || token.matrix_server_name != config_.membership_check_homeserver) {
+    co_return std::expected<void, authz::ApiError>{};
+  }
+  std::string room = room_id;
+  std::string user = subject.user_id;
+  auto joined = co_await extras_.membership->is_joined(std::move(room), std::move(user));
+  if (!joined) {
+    outcome.detail = cat("membership check failed: ", joined.error().message);
+    co_return std::unexpected(authz::membership_unverifiable());
+  }
+  if (!*joined) {
+    outcome.detail = "user is not joined to the room";
+    co_return std::unexpected(authz::not_room_member());
+  }
+  co_return std::expected<void, authz::ApiError>{};
+}
 
 boost::asio::awaitable<std::expected<TokenIssuer::Subject, authz::ApiError>> TokenIssuer::authenticate(
     const authz::OpenIdToken& token, IssueOutcome& outcome) {
@@ -35,9 +114,7 @@ boost::asio::awaitable<std::expected<TokenIssuer::Subject, authz::ApiError>> Tok
     outcome.detail = permitted.error().message;
     co_return std::unexpected(authz::unauthorized());
   }
-  std::string server_name = token.matrix_server_name;
-  std::string access_token = token.access_token;
-  auto sub = co_await users_.lookup_user(std::move(server_name), std::move(access_token));
+  auto sub = co_await lookup_sub(token);
   if (!sub) {
     outcome.detail = cat("OpenID validation failed: ", sub.error().message);
     co_return std::unexpected(authz::unauthorized());
@@ -109,6 +186,8 @@ boost::asio::awaitable<std::expected<TokenAnswer, authz::ApiError>> TokenIssuer:
   auto alias = lk::room_alias(request.room, lk::kLegacySlotId);
   if (!alias) co_return std::unexpected(authz::internal_error());  // unreachable: inputs were validated
   std::string identity = lk::legacy_identity(subject->user_id, request.device_id);
+  auto member = co_await check_membership(request.openid_token, *subject, request.room, outcome);
+  if (!member) co_return std::unexpected(std::move(member.error()));
   std::optional<DelegationJobRequest> job;
   if (request.delayed_leave)
     job = job_request(request.openid_token.matrix_server_name, *request.delayed_leave, *alias, identity, {});
@@ -133,6 +212,8 @@ boost::asio::awaitable<std::expected<TokenAnswer, authz::ApiError>> TokenIssuer:
     outcome.detail = "member.id, claimed_device_id or slot_id is not UTF-8";
     co_return std::unexpected(authz::bad_json("The request body contains text that is not UTF-8"));
   }
+  auto member = co_await check_membership(request.openid_token, *subject, request.room_id, outcome);
+  if (!member) co_return std::unexpected(std::move(member.error()));
   std::optional<DelegationJobRequest> job;
   if (request.delayed_leave) {
     // A client that joins with a /sfu/get token connects as user:device

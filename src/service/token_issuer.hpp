@@ -5,16 +5,22 @@
 // to the delegation. Answers, errors and their order are the reference's.
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <cstdint>
 #include <expected>
 #include <functional>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "core/authz/token_requests.hpp"
 #include "service/backends.hpp"
 #include "service/config.hpp"
+#include "service/metrics.hpp"
+#include "service/userinfo_cache.hpp"
 
 namespace matrixrtc::service {
 
@@ -29,10 +35,19 @@ struct IssueOutcome {
   std::string detail;       ///< why it failed, for the log only (never a secret)
 };
 
+/// The optional parts: without them, every request asks the homeserver and
+/// nobody's room membership is checked.
+struct TokenIssuerExtras {
+  UserInfoCache* userinfo_cache = nullptr;  ///< process-wide, shared by the shards
+  std::function<std::int64_t()> now_ms;     ///< the cache's clock (required with a cache)
+  MembershipChecker* membership = nullptr;  ///< for users of config.membership_check_homeserver
+  ThreadMetrics* metrics = nullptr;         ///< counts cache hits and misses
+};
+
 class TokenIssuer {
  public:
   TokenIssuer(const Config& config, UserInfoClient& users, RoomServiceClient& rooms, Delegation& delegation,
-              std::function<std::int64_t()> unix_now);
+              std::function<std::int64_t()> unix_now, TokenIssuerExtras extras = {});
 
   boost::asio::awaitable<std::expected<TokenAnswer, core::authz::ApiError>> sfu_get(
       const core::authz::SfuGetRequest& request, IssueOutcome& outcome);
@@ -49,16 +64,32 @@ class TokenIssuer {
   };
   boost::asio::awaitable<std::expected<Subject, core::authz::ApiError>> authenticate(
       const core::authz::OpenIdToken& token, IssueOutcome& outcome);
+  /// The OpenID lookup, through the cache when there is one.
+  boost::asio::awaitable<core::Result<std::string>> lookup_sub(const core::authz::OpenIdToken& token);
+  /// For users of the membership-check homeserver: joined to `room_id`, or the error to answer.
+  boost::asio::awaitable<std::expected<void, core::authz::ApiError>> check_membership(
+      const core::authz::OpenIdToken& token, const Subject& subject, const std::string& room_id, IssueOutcome& outcome);
   /// Mints, creates the room and adds the job (when `job` is given).
   boost::asio::awaitable<std::expected<TokenAnswer, core::authz::ApiError>> finish(
       const Subject& subject, std::string identity, std::string alias, std::optional<DelegationJobRequest> job,
       IssueOutcome& outcome);
+
+  /// A lookup under way on this shard: identical requests arriving meanwhile
+  /// wait for its answer instead of asking the homeserver again.
+  struct Flight {
+    explicit Flight(const boost::asio::any_io_executor& executor)
+        : done(executor, boost::asio::steady_timer::time_point::max()) {}
+    boost::asio::steady_timer done;  ///< cancelled when the answer is in
+    std::optional<core::Result<std::string>> answer;
+  };
 
   const Config& config_;
   UserInfoClient& users_;
   RoomServiceClient& rooms_;
   Delegation& delegation_;
   std::function<std::int64_t()> unix_now_;
+  TokenIssuerExtras extras_;
+  std::map<UserInfoCache::Key, std::shared_ptr<Flight>> flights_;  ///< only with a cache
 };
 
 }  // namespace matrixrtc::service

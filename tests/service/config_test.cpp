@@ -307,8 +307,74 @@ TEST(Config, ReadmeDocumentsEverySetting) {
   }
 }
 
+TEST(Config, UserInfoCacheLifetimes) {
+  const auto defaults = load(kMinimal).value();
+  EXPECT_EQ(defaults.userinfo_cache_seconds, 60);
+  EXPECT_EQ(defaults.userinfo_negative_cache_seconds, 5);
+  const auto off =
+      load(with(kMinimal, {{"LIVEKIT_USERINFO_CACHE_SECONDS", "0"}, {"LIVEKIT_USERINFO_NEGATIVE_CACHE_SECONDS", "0"}}))
+          .value();
+  EXPECT_EQ(off.userinfo_cache_seconds, 0);
+  EXPECT_EQ(off.userinfo_negative_cache_seconds, 0);
+  const auto flags = load(kMinimal, {"--userinfo-cache-seconds", "300", "--userinfo-negative-cache-seconds=2"}).value();
+  EXPECT_EQ(flags.userinfo_cache_seconds, 300);
+  EXPECT_EQ(flags.userinfo_negative_cache_seconds, 2);
+  expect_fatal(load(with(kMinimal, {{"LIVEKIT_USERINFO_CACHE_SECONDS", "-1"}})),
+               "LIVEKIT_USERINFO_CACHE_SECONDS must be an integer of at least 0, got \"-1\"");
+  expect_fatal(load(with(kMinimal, {{"LIVEKIT_USERINFO_NEGATIVE_CACHE_SECONDS", "5s"}})),
+               "LIVEKIT_USERINFO_NEGATIVE_CACHE_SECONDS must be an integer of at least 0, got \"5s\"");
+}
+
+TEST(Config, MembershipCheckIsOffByDefault) {
+  const auto config = load(kMinimal).value();
+  EXPECT_TRUE(config.membership_check_homeserver.empty());
+  EXPECT_TRUE(config.membership_check_token.empty());
+}
+
+TEST(Config, MembershipCheckNeedsServerAndToken) {
+  const auto on = load(with(kMinimal, {{"LIVEKIT_MEMBERSHIP_CHECK_HOMESERVER", "example.com"},
+                                       {"LIVEKIT_MEMBERSHIP_CHECK_TOKEN", " as-token\n"}}))
+                      .value();
+  EXPECT_EQ(on.membership_check_homeserver, "example.com");
+  EXPECT_EQ(on.membership_check_token, "as-token");
+  const auto from_file = load(with(kMinimal, {{"LIVEKIT_MEMBERSHIP_CHECK_HOMESERVER", "example.com"},
+                                              {"LIVEKIT_MEMBERSHIP_CHECK_TOKEN", "ignored"},
+                                              {"LIVEKIT_MEMBERSHIP_CHECK_TOKEN_FROM_FILE", "/t"}}),
+                              {}, {{"/t", "file-token\n"}})
+                             .value();
+  EXPECT_EQ(from_file.membership_check_token, "file-token");
+  const auto flags =
+      load(kMinimal, {"--membership-check-homeserver", "example.com", "--membership-check-token=flag-token"}).value();
+  EXPECT_EQ(flags.membership_check_token, "flag-token");
+  // Any server is full access with `*`.
+  EXPECT_TRUE(load(with(kMinimal, {{"LIVEKIT_FULL_ACCESS_HOMESERVERS", "*"},
+                                   {"LIVEKIT_MEMBERSHIP_CHECK_HOMESERVER", "anywhere.org"},
+                                   {"LIVEKIT_MEMBERSHIP_CHECK_TOKEN", "t"}})));
+
+  expect_fatal(load(with(kMinimal, {{"LIVEKIT_MEMBERSHIP_CHECK_TOKEN", "as-token"}})),
+               "LIVEKIT_MEMBERSHIP_CHECK_TOKEN is set but LIVEKIT_MEMBERSHIP_CHECK_HOMESERVER is not");
+  expect_fatal(load(with(kMinimal, {{"LIVEKIT_MEMBERSHIP_CHECK_HOMESERVER", "example.com"}})),
+               "LIVEKIT_MEMBERSHIP_CHECK_HOMESERVER is set but LIVEKIT_MEMBERSHIP_CHECK_TOKEN is not");
+  expect_fatal(load(with(kMinimal, {{"LIVEKIT_MEMBERSHIP_CHECK_HOMESERVER", "example.com"},
+                                    {"LIVEKIT_MEMBERSHIP_CHECK_TOKEN_FROM_FILE", "/t"}}),
+                    {}, {{"/t", " \n"}}),
+               "LIVEKIT_MEMBERSHIP_CHECK_HOMESERVER is set but LIVEKIT_MEMBERSHIP_CHECK_TOKEN is not");
+  expect_fatal(load(with(kMinimal, {{"LIVEKIT_MEMBERSHIP_CHECK_HOMESERVER", "other.org"},
+                                    {"LIVEKIT_MEMBERSHIP_CHECK_TOKEN", "as-token"}})),
+               "LIVEKIT_MEMBERSHIP_CHECK_HOMESERVER \"other.org\" is not one of LIVEKIT_FULL_ACCESS_HOMESERVERS");
+  expect_fatal(load(with(kMinimal, {{"LIVEKIT_MEMBERSHIP_CHECK_HOMESERVER", "example.com"},
+                                    {"LIVEKIT_MEMBERSHIP_CHECK_TOKEN_FROM_FILE", "/missing"}})),
+               "LIVEKIT_MEMBERSHIP_CHECK_TOKEN_FROM_FILE: cannot read /missing: no such file");
+}
+
 TEST(Config, HelpAndDescriptionNeverShowTheSecret) {
-  const auto config = load(with(kMinimal, {{"LIVEKIT_SECRET", "TOPSECRET"}, {"LIVEKIT_REDIS_PASSWORD", "PW"}})).value();
+  const auto config = load(with(kMinimal, {{"LIVEKIT_SECRET", "TOPSECRET"},
+                                           {"LIVEKIT_REDIS_PASSWORD", "PW"},
+                                           {"LIVEKIT_MEMBERSHIP_CHECK_HOMESERVER", "example.com"},
+                                           {"LIVEKIT_MEMBERSHIP_CHECK_TOKEN", "ASTOKEN"}}))
+                          .value();
+  EXPECT_NE(describe(config).find("membership_check=example.com"), std::string::npos);
+  EXPECT_EQ(describe(config).find("ASTOKEN"), std::string::npos);
   EXPECT_EQ(describe(config).find("TOPSECRET"), std::string::npos);
   EXPECT_EQ(describe(config).find("PW"), std::string::npos);
   const auto help = help_text();

@@ -33,6 +33,20 @@ class FakeUserInfo : public UserInfoClient {
   }
 };
 
+class FakeMembership : public MembershipChecker {
+ public:
+  /// (room, user) pairs that are joined; `fail` makes every check an error.
+  std::set<std::pair<std::string, std::string>> joined;
+  bool fail = false;
+  std::vector<std::pair<std::string, std::string>> calls;
+
+  boost::asio::awaitable<core::Result<bool>> is_joined(std::string room_id, std::string user_id) override {
+    calls.emplace_back(room_id, user_id);
+    if (fail) co_return core::fail(core::ErrorCode::bad_response, "membership query answered HTTP 500");
+    co_return joined.contains({room_id, user_id});
+  }
+};
+
 class FakeRooms : public RoomServiceClient {
  public:
   bool fail = false;

@@ -80,6 +80,9 @@ TEST(Metrics, RegistrySumsThreadsAndRendersTheWholeText) {
   a.count_livekit(LiveKitMethod::create_room, LiveKitResult::ok);
   b.count_livekit(LiveKitMethod::get_participant, LiveKitResult::not_found);
   a.count_webhook(WebhookResult::unauthorized);
+  a.count_userinfo_cache(UserInfoCacheResult::hit);
+  b.count_userinfo_cache(UserInfoCacheResult::hit);
+  b.count_userinfo_cache(UserInfoCacheResult::negative_hit);
   registry.set_open_connections([] { return std::size_t{7}; });
   const std::string text = registry.render(DelegationJobCounts{1, 2, 0});
   EXPECT_EQ(text,
@@ -163,6 +166,12 @@ TEST(Metrics, RegistrySumsThreadsAndRendersTheWholeText) {
             "matrixrtc_auth_webhooks_total{result=\"ok\"} 0\n"
             "matrixrtc_auth_webhooks_total{result=\"unauthorized\"} 1\n"
             "matrixrtc_auth_webhooks_total{result=\"bad_body\"} 0\n"
+            "# HELP matrixrtc_auth_userinfo_cache_total OpenID userinfo cache lookups, by result (a miss asks the "
+            "homeserver).\n"
+            "# TYPE matrixrtc_auth_userinfo_cache_total counter\n"
+            "matrixrtc_auth_userinfo_cache_total{result=\"hit\"} 2\n"
+            "matrixrtc_auth_userinfo_cache_total{result=\"miss\"} 0\n"
+            "matrixrtc_auth_userinfo_cache_total{result=\"negative_hit\"} 1\n"
             "# HELP matrixrtc_auth_delegation_jobs Delegated delayed leave events held, by state.\n"
             "# TYPE matrixrtc_auth_delegation_jobs gauge\n"
             "matrixrtc_auth_delegation_jobs{state=\"waiting_for_initial_connect\"} 1\n"

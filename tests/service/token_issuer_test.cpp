@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include "core/livekit/access_token.hpp"
 #include "core/livekit/names.hpp"
 #include "service/fakes.hpp"
@@ -273,6 +277,190 @@ TEST_F(TokenIssuerTest, LegacySfuGetUsesPlainIdentityAndRoomSlot) {
   EXPECT_EQ(claims.identity, "@alice:example.com:DEVICE123");
   EXPECT_EQ(claims.video->room, "krj2dgxw2K6EOm9he4GfQJ6JsSVWfJ8a7BkyjZcSmxs");
   EXPECT_EQ(rooms_.calls.size(), 1U);
+}
+
+// ---- The OpenID result cache and the membership check ----------------------
+
+class TokenIssuerExtrasTest : public TokenIssuerTest {
+ protected:
+  TokenIssuerExtrasTest() { config_.membership_check_homeserver = "example.com"; }
+  TokenIssuer make_issuer() {
+    return TokenIssuer{config_,
+                       users_,
+                       rooms_,
+                       delegation_,
+                       [] { return kNow; },
+                       TokenIssuerExtras{&cache_, [this] { return now_ms_; }, &membership_, &metrics_}};
+  }
+  bool counted(std::string_view result, int n) {
+    const std::string line = std::string("matrixrtc_auth_userinfo_cache_total{result=\"") + std::string(result) +
+                             "\"} " + std::to_string(n) + "\n";
+    return registry_.render(std::nullopt).find(line) != std::string::npos;
+  }
+  UserInfoCache cache_{UserInfoCacheOptions{.positive_cap_ms = 60'000, .negative_ms = 5'000}};
+  testing::FakeMembership membership_;
+  MetricsRegistry registry_{"v"};
+  ThreadMetrics& metrics_ = registry_.add_thread();
+  std::int64_t now_ms_ = kNow * 1000;
+};
+
+TEST_F(TokenIssuerExtrasTest, SameTokenAsksTheHomeserverOnceUntilTheCap) {
+  membership_.joined = {{"!roomid:example.com", "@alice:example.com"}};
+  auto issuer = make_issuer();
+  const auto request = get_token_request("alice-token", "example.com", "@alice:example.com");
+  ASSERT_TRUE(run(issuer.get_token(request, outcome_)));
+  now_ms_ += 59'999;
+  ASSERT_TRUE(run(issuer.get_token(request, outcome_)));
+  EXPECT_EQ(users_.calls.size(), 1U);
+  EXPECT_EQ(rooms_.calls.size(), 2U) << "CreateRoom still runs on every request";
+  EXPECT_EQ(membership_.calls.size(), 2U) << "the membership check still runs on every request";
+  now_ms_ += 1;
+  ASSERT_TRUE(run(issuer.get_token(request, outcome_)));
+  EXPECT_EQ(users_.calls.size(), 2U);
+  EXPECT_TRUE(counted("miss", 2));
+  EXPECT_TRUE(counted("hit", 1));
+  EXPECT_TRUE(counted("negative_hit", 0));
+}
+
+TEST_F(TokenIssuerExtrasTest, ExpiresInShortensTheEntry) {
+  membership_.joined = {{"!roomid:example.com", "@alice:example.com"}};
+  auto issuer = make_issuer();
+  auto request = get_token_request("alice-token", "example.com", "@alice:example.com");
+  request.openid_token.expires_in = 2;
+  ASSERT_TRUE(run(issuer.get_token(request, outcome_)));
+  now_ms_ += 2'000;
+  ASSERT_TRUE(run(issuer.get_token(request, outcome_)));
+  EXPECT_EQ(users_.calls.size(), 2U);
+}
+
+TEST_F(TokenIssuerExtrasTest, FailuresAreRememberedForTheNegativeLifetime) {
+  auto issuer = make_issuer();
+  const auto request = get_token_request("nope", "example.com", "@alice:example.com");
+  expect_error(run(issuer.get_token(request, outcome_)), authz::unauthorized());
+  expect_error(run(issuer.get_token(request, outcome_)), authz::unauthorized());
+  EXPECT_EQ(outcome_.detail, "OpenID validation failed: failed moments ago (remembered)");
+  EXPECT_EQ(users_.calls.size(), 1U);
+  now_ms_ += 5'000;
+  expect_error(run(issuer.get_token(request, outcome_)), authz::unauthorized());
+  EXPECT_EQ(users_.calls.size(), 2U);
+  EXPECT_TRUE(counted("negative_hit", 1));
+  EXPECT_TRUE(counted("miss", 2));
+}
+
+TEST_F(TokenIssuerExtrasTest, ChecksAfterTheLookupRunOnCachedAnswers) {
+  auto issuer = make_issuer();
+  membership_.joined = {{"!roomid:example.com", "@alice:example.com"}};
+  ASSERT_TRUE(run(issuer.get_token(get_token_request("alice-token", "example.com", "@alice:example.com"), outcome_)));
+  // Same token, another claimed user: refused although the sub came from the cache.
+  expect_error(run(issuer.get_token(get_token_request("alice-token", "example.com", "@mallory:example.com"), outcome_)),
+               authz::unauthorized());
+  // Same token for another server name: another key, so the homeserver is asked (and the sub check refuses).
+  expect_error(run(issuer.get_token(get_token_request("alice-token", "remote.org", "@alice:example.com"), outcome_)),
+               authz::unauthorized());
+  EXPECT_EQ(users_.calls.size(), 2U);
+  // A blocklist added later applies to cached tokens too.
+  config_.homeserver_blocklist = {"example.com"};
+  expect_error(run(issuer.get_token(get_token_request("alice-token", "example.com", "@alice:example.com"), outcome_)),
+               authz::unauthorized());
+  EXPECT_EQ(users_.calls.size(), 2U);
+}
+
+TEST_F(TokenIssuerExtrasTest, JoinedUserGetsATokenAndTheRoom) {
+  membership_.joined = {{"!roomid:example.com", "@alice:example.com"}, {"!room:example.com", "@alice:example.com"}};
+  auto issuer = make_issuer();
+  ASSERT_TRUE(run(issuer.get_token(get_token_request("alice-token", "example.com", "@alice:example.com"), outcome_)));
+  ASSERT_TRUE(run(issuer.sfu_get(sfu_request("alice-token", "example.com"), outcome_)));
+  EXPECT_EQ(membership_.calls,
+            (std::vector<std::pair<std::string, std::string>>{{"!roomid:example.com", "@alice:example.com"},
+                                                              {"!room:example.com", "@alice:example.com"}}));
+  EXPECT_EQ(rooms_.calls.size(), 2U);
+}
+
+TEST_F(TokenIssuerExtrasTest, NotJoinedIsForbiddenBeforeAnythingIsCreated) {
+  auto issuer = make_issuer();
+  auto request = get_token_request("alice-token", "example.com", "@alice:example.com");
+  request.delayed_leave = authz::DelayedLeave{"delay", 5000};
+  expect_error(run(issuer.get_token(request, outcome_)), authz::not_room_member());
+  EXPECT_EQ(outcome_.detail, "user is not joined to the room");
+  expect_error(run(issuer.sfu_get(sfu_request("alice-token", "example.com"), outcome_)), authz::not_room_member());
+  EXPECT_TRUE(rooms_.calls.empty());
+  EXPECT_TRUE(delegation_.jobs.empty());
+  EXPECT_TRUE(delegation_.checked.empty());
+}
+
+TEST_F(TokenIssuerExtrasTest, AnUnansweredCheckIsBadGateway) {
+  membership_.fail = true;
+  auto issuer = make_issuer();
+  expect_error(run(issuer.get_token(get_token_request("alice-token", "example.com", "@alice:example.com"), outcome_)),
+               authz::membership_unverifiable());
+  EXPECT_EQ(outcome_.detail, "membership check failed: membership query answered HTTP 500");
+  EXPECT_TRUE(rooms_.calls.empty());
+}
+
+TEST_F(TokenIssuerExtrasTest, OtherServersAreNotChecked) {
+  config_.full_access_homeservers = {"example.com", "other.example"};
+  users_.subs["carol-token"] = "@carol:other.example";
+  auto issuer = make_issuer();
+  ASSERT_TRUE(run(issuer.get_token(get_token_request("bob-token", "remote.org", "@bob:remote.org"), outcome_)));
+  ASSERT_TRUE(
+      run(issuer.get_token(get_token_request("carol-token", "other.example", "@carol:other.example"), outcome_)));
+  EXPECT_TRUE(membership_.calls.empty());
+}
+
+TEST_F(TokenIssuerExtrasTest, DelegationAloneIsNotChecked) {
+  auto issuer = make_issuer();
+  authz::DelegateRequest request;
+  request.room_id = "!roomid:example.com";
+  request.slot_id = "m.call#ROOM";
+  request.openid_token.access_token = "alice-token";
+  request.openid_token.matrix_server_name = "example.com";
+  request.member = {"memberABC", "@alice:example.com", "DEVICE123"};
+  request.delayed_leave = {"delay", 5000};
+  ASSERT_TRUE(run(issuer.delegate(request, outcome_)));
+  EXPECT_TRUE(membership_.calls.empty());
+}
+
+/// A homeserver that takes a while to answer, so requests overlap.
+class SlowUserInfo : public UserInfoClient {
+ public:
+  int calls = 0;
+  boost::asio::awaitable<core::Result<std::string>> lookup_user(std::string, std::string access_token) override {
+    ++calls;
+    const auto executor = co_await boost::asio::this_coro::executor;
+    boost::asio::steady_timer timer(executor, std::chrono::milliseconds(20));
+    co_await timer.async_wait(boost::asio::use_awaitable);
+    if (access_token == "alice-token") co_return std::string("@alice:example.com");
+    co_return core::fail(core::ErrorCode::bad_response, "HTTP 401 from homeserver");
+  }
+};
+
+TEST_F(TokenIssuerExtrasTest, ConcurrentIdenticalLookupsMakeOneRequest) {
+  membership_.joined = {{"!roomid:example.com", "@alice:example.com"}};
+  SlowUserInfo slow;
+  TokenIssuer issuer{config_,
+                     slow,
+                     rooms_,
+                     delegation_,
+                     [] { return kNow; },
+                     TokenIssuerExtras{&cache_, [this] { return now_ms_; }, &membership_, &metrics_}};
+  boost::asio::io_context io;
+  std::vector<std::future<std::expected<TokenAnswer, authz::ApiError>>> answers;
+  std::vector<IssueOutcome> outcomes(6);
+  const auto alice = get_token_request("alice-token", "example.com", "@alice:example.com");
+  const auto nobody = get_token_request("nope", "example.com", "@alice:example.com");
+  for (std::size_t i = 0; i < 6; ++i) {
+    answers.push_back(
+        boost::asio::co_spawn(io, issuer.get_token(i < 3 ? alice : nobody, outcomes[i]), boost::asio::use_future));
+  }
+  io.run();
+  for (std::size_t i = 0; i < 6; ++i) {
+    const auto answer = answers[i].get();
+    EXPECT_EQ(answer.has_value(), i < 3) << i;
+  }
+  EXPECT_EQ(slow.calls, 2) << "one request per distinct token";
+  EXPECT_TRUE(counted("miss", 2));
+  EXPECT_TRUE(counted("hit", 2));
+  EXPECT_TRUE(counted("negative_hit", 2));
 }
 
 }  // namespace

@@ -23,6 +23,8 @@ ApiError delegation_forbidden() {
   return {403, "M_FORBIDDEN", "Delegation of delayed events is only supported for full access users"};
 }
 ApiError cs_api_unresolvable() { return {400, "M_BAD_JSON", "Unable to resolve client-server API"}; }
+ApiError not_room_member() { return {403, "M_FORBIDDEN", "The requesting user is not a member of the room"}; }
+ApiError membership_unverifiable() { return {502, "M_UNKNOWN", "Unable to verify room membership"}; }
 ApiError webhook_unauthorized() { return {401, "M_UNAUTHORIZED", "The webhook could not be verified."}; }
 ApiError shutting_down() { return {503, "M_UNKNOWN", "Service is shutting down"}; }
 

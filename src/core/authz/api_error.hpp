@@ -26,6 +26,9 @@ struct ApiError {
 [[nodiscard]] ApiError room_creation_failed();      // 500 M_UNKNOWN "Unable to create room on SFU"
 [[nodiscard]] ApiError delegation_forbidden();  // 403 M_FORBIDDEN "Delegation of delayed events is only supported for full access users"
 [[nodiscard]] ApiError cs_api_unresolvable();   // 400 M_BAD_JSON "Unable to resolve client-server API"
+// The membership check, worded as the reference's appservice mode (§3.6).
+[[nodiscard]] ApiError not_room_member();          // 403 M_FORBIDDEN "The requesting user is not a member of the room"
+[[nodiscard]] ApiError membership_unverifiable();  // 502 M_UNKNOWN "Unable to verify room membership"
 // Ours: the reference answers 200 to every webhook; we refuse unverifiable ones
 // so a wrong key or secret shows in LiveKit's logs.
 [[nodiscard]] ApiError webhook_unauthorized();  // 401 M_UNAUTHORIZED "The webhook could not be verified."

@@ -15,6 +15,8 @@ TEST(ApiError, CatalogueMatchesTheReference) {
   EXPECT_EQ(delegation_forbidden(),
             (ApiError{403, "M_FORBIDDEN", "Delegation of delayed events is only supported for full access users"}));
   EXPECT_EQ(cs_api_unresolvable(), (ApiError{400, "M_BAD_JSON", "Unable to resolve client-server API"}));
+  EXPECT_EQ(not_room_member(), (ApiError{403, "M_FORBIDDEN", "The requesting user is not a member of the room"}));
+  EXPECT_EQ(membership_unverifiable(), (ApiError{502, "M_UNKNOWN", "Unable to verify room membership"}));
   EXPECT_EQ(webhook_unauthorized(), (ApiError{401, "M_UNAUTHORIZED", "The webhook could not be verified."}));
 }
 

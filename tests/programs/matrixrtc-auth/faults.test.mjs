@@ -33,6 +33,9 @@ function baseEnv(extra = {}) {
     LIVEKIT_EXTRA_CA_FILE: ca.caFile,
     LIVEKIT_DNS_SERVERS: dns.address,
     LIVEKIT_HOMESERVER_TIMEOUT_SECONDS: String(TIMEOUT_SECONDS),
+    // Every request must reach the faulty homeserver, not a remembered answer.
+    LIVEKIT_USERINFO_CACHE_SECONDS: '0',
+    LIVEKIT_USERINFO_NEGATIVE_CACHE_SECONDS: '0',
     ...extra,
   };
 }

@@ -165,8 +165,11 @@ describe('homeserver failures', () => {
     hs = await new TestHomeserver(ca, { names: ['IP:127.0.0.1'] }).start();
     hs.users.set('t', `@u:127.0.0.1:${hs.port}`);
     // Restricted servers on loopback: only reachable with the SSRF guard off.
+    // The same token meets every failure mode in turn: the OpenID cache is off
+    // so each request really asks (userinfo_cache.test.mjs tests the cache).
     service = await startService(baseEnv({ LIVEKIT_FULL_ACCESS_HOMESERVERS: 'other.example',
-      LIVEKIT_SSRF_PROTECTION: 'false' }));
+      LIVEKIT_SSRF_PROTECTION: 'false', LIVEKIT_USERINFO_CACHE_SECONDS: '0',
+      LIVEKIT_USERINFO_NEGATIVE_CACHE_SECONDS: '0' }));
   });
   after(async () => { await service.stop(); hs.stop(); });
 

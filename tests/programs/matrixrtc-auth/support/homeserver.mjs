@@ -3,7 +3,9 @@
 // request with its SNI and Host header so tests can check discovery.
 // The same server also plays the client-server API for delayed-leave
 // delegation: /.well-known/matrix/client and MSC4140's
-// POST …/delayed_events/{delay_id}/{restart|send}, with scripted answers.
+// POST …/delayed_events/{delay_id}/{restart|send}, with scripted answers,
+// and for the membership check: MSC4502 is_joined (stable and unstable) and
+// GET …/state/m.room.member/{userId} from scripted room memberships.
 import http from 'node:http';
 import https from 'node:https';
 
@@ -32,6 +34,10 @@ function streamed(res, buffer) {
   pump();
 }
 
+const IS_JOINED_STABLE = /^\/_matrix\/client\/v3\/rooms\/([^/]+)\/is_joined$/;
+const IS_JOINED_UNSTABLE = /^\/_matrix\/client\/unstable\/io\.element\.msc4502\/rooms\/([^/]+)\/is_joined$/;
+const MEMBER_STATE = /^\/_matrix\/client\/v3\/rooms\/([^/]+)\/state\/m\.room\.member\/([^/]+)$/;
+
 const DEFAULT_BODIES = {
   200: {},
   404: { errcode: 'M_NOT_FOUND', error: 'Delayed event not found' },
@@ -51,6 +57,7 @@ export class TestHomeserver {
     this.mode = 'ok';
     this.slowMs = 0;
     this.connections = 0;       // TCP connections accepted (the SSRF guard must leave this at 0)
+    this.userinfoDelayMs = 0;   // how long userinfo answers take (to make requests overlap)
     this.wellKnown = null;      // object served at /.well-known/matrix/server, or null for 404
     this.requests = [];
     // Client-server side. clientBaseUrl: undefined → https://127.0.0.1:<port>,
@@ -59,6 +66,18 @@ export class TestHomeserver {
     this.delayed = [];          // {action, delayId, rawPath, at, body, contentType, authorization, status}
     this.delayedScripts = new Map();   // "action" or "action\ndelayId" -> [responses]
     this.delayedDefault = { restart: 200, send: 200 };   // status once the scripts are used up
+    // Membership check: "roomId\nuserId" -> membership ('join', 'leave', 'ban', 'invite', …).
+    this.memberships = new Map();
+    this.isJoinedForms = new Set(['stable', 'unstable']);   // which MSC4502 endpoints exist
+    this.missingEndpoint = 'unrecognized';   // how a missing one answers: 'unrecognized' (404 M_UNRECOGNIZED) | 'plain' (bare 404)
+    this.membershipFailure = null;   // a status every membership endpoint answers with (e.g. 500)
+    this.appserviceToken = null;     // when set, any other Bearer token gets 401 M_UNKNOWN_TOKEN
+    this.membershipCalls = [];       // {form, roomId, userId, mxid, userIdQuery, authorization, rawPath}
+  }
+
+  /** Sets `userId`'s membership of `roomId` ('join', 'leave', 'ban', …). */
+  setMembership(roomId, userId, membership) {
+    this.memberships.set(`${roomId}\n${userId}`, membership);
   }
 
   /**
@@ -111,6 +130,8 @@ export class TestHomeserver {
       for await (const chunk of req) body += chunk;
       return this.#delayed(req, res, delayed, body);
     }
+    const membership = this.#membership(req, res, url, rawPath);
+    if (membership !== undefined) return membership;
     if (url.pathname === '/.well-known/matrix/client') {
       if (this.clientBaseUrl === null) return res.writeHead(404).end('{}');
       const baseUrl = this.clientBaseUrl ?? `${this.tls ? 'https' : 'http'}://127.0.0.1:${this.port}`;
@@ -122,6 +143,7 @@ export class TestHomeserver {
       return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(this.wellKnown));
     }
     if (url.pathname !== '/_matrix/federation/v1/openid/userinfo') return res.writeHead(404).end('{}');
+    if (this.userinfoDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.userinfoDelayMs));
     const failing = this.mode.match(/^status(\d{3})$/);
     if (failing) return res.writeHead(Number(failing[1])).end('{"errcode":"M_UNKNOWN"}');
     switch (this.mode) {
@@ -145,6 +167,42 @@ export class TestHomeserver {
     const sub = this.users.get(url.searchParams.get('access_token'));
     if (!sub) return res.writeHead(401).end('{"errcode":"M_UNKNOWN_TOKEN","error":"Access token unknown"}');
     return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ sub }));
+  }
+
+  // The membership endpoints; undefined when the path is none of them.
+  #membership(req, res, url, rawPath) {
+    const decode = (text) => { try { return decodeURIComponent(text); } catch { return text; } };
+    let form;
+    let match;
+    if ((match = rawPath.match(IS_JOINED_STABLE))) form = 'stable';
+    else if ((match = rawPath.match(IS_JOINED_UNSTABLE))) form = 'unstable';
+    else if ((match = rawPath.match(MEMBER_STATE))) form = 'state';
+    else return undefined;
+    const roomId = decode(match[1]);
+    const call = { form, roomId, userId: match[2] === undefined ? undefined : decode(match[2]),
+      mxid: url.searchParams.get('mxid'), userIdQuery: url.searchParams.get('user_id'),
+      authorization: req.headers.authorization, rawPath: req.url };
+    this.membershipCalls.push(call);
+    const answer = (status, body) => res.writeHead(status, { 'content-type': 'application/json' })
+      .end(typeof body === 'string' ? body : JSON.stringify(body));
+    if (form !== 'state' && !this.isJoinedForms.has(form)) {
+      if (this.missingEndpoint === 'plain') return res.writeHead(404, { 'content-type': 'text/html' }).end('<h1>Not Found</h1>');
+      return answer(404, { errcode: 'M_UNRECOGNIZED', error: 'Unrecognized request' });
+    }
+    if (this.membershipFailure) return answer(this.membershipFailure, { errcode: 'M_UNKNOWN', error: 'Internal error' });
+    if (this.appserviceToken && req.headers.authorization !== `Bearer ${this.appserviceToken}`) {
+      return answer(401, { errcode: 'M_UNKNOWN_TOKEN', error: 'Unknown token' });
+    }
+    const user = form === 'state' ? call.userId : call.mxid;
+    const state = this.memberships.get(`${roomId}\n${user}`);
+    if (form !== 'state') return answer(200, { joined: state === 'join' });
+    // As Synapse: a room the server knows but the user was never in is 403; an unknown room 404.
+    if (state === undefined) {
+      const known = [...this.memberships.keys()].some((key) => key.startsWith(`${roomId}\n`));
+      return known ? answer(403, { errcode: 'M_FORBIDDEN', error: `User ${user} not in room ${roomId}` })
+        : answer(404, { errcode: 'M_NOT_FOUND', error: 'Room not found' });
+    }
+    return answer(200, { membership: state, displayname: 'someone' });
   }
 
   #delayed(req, res, [, encodedId, action], body) {
