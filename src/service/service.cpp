@@ -25,8 +25,11 @@
 #include "service/delegation_manager.hpp"
 #include "service/federation_userinfo_client.hpp"
 #include "service/job_store.hpp"
+#include "service/memory_rate_limiter.hpp"
 #include "service/metrics.hpp"
+#include "service/rate_limiter.hpp"
 #include "service/readiness.hpp"
+#include "service/redis_rate_limiter.hpp"
 #include "service/router.hpp"
 #include "service/token_issuer.hpp"
 #include "service/twirp_room_client.hpp"
@@ -152,13 +155,41 @@ struct Shard {
   std::unique_ptr<FederationUserInfoClient> users;
   std::unique_ptr<TwirpRoomClient> rooms;
   std::unique_ptr<DelegationGateway> delegation;
+  std::unique_ptr<net::RedisClient> rate_limit_redis;
+  std::unique_ptr<RedisRateLimiter> redis_limiter;
   std::unique_ptr<TokenIssuer> issuer;
   std::unique_ptr<Router> router;
   std::unique_ptr<net::HttpServer> server;
 };
 
+// What the shards share for rate limiting: the in-memory limiter (without
+// Redis), or the warning the shards' Redis limiters log through.
+struct SharedRateLimits {
+  RateLimits limits;
+  std::unique_ptr<MemoryRateLimiter> memory;
+  std::unique_ptr<ThrottledWarning> redis_warning;
+};
+
+// With Redis, each shard talks to it over its own client on its own loop;
+// short deadlines, since a request waits for the answer (and fails open).
+core::Result<RateLimiter*> shard_rate_limiter(Shard& shard, const Config& config, SharedRateLimits& shared) {
+  if (!shared.limits.any_enabled()) return nullptr;
+  if (shared.memory) return shared.memory.get();
+  net::RedisOptions options;
+  options.url = config.redis_url;
+  options.password = config.redis_password;
+  options.connect_timeout = std::chrono::milliseconds(1000);
+  options.command_timeout = std::chrono::milliseconds(1000);
+  auto redis = net::RedisClient::create(shard.io.get_executor(), options);
+  if (!redis) return std::unexpected(std::move(redis.error()));
+  shard.rate_limit_redis = std::move(*redis);
+  shard.redis_limiter =
+      std::make_unique<RedisRateLimiter>(*shard.rate_limit_redis, shared.limits, *shared.redis_warning);
+  return shard.redis_limiter.get();
+}
+
 core::Result<void> build_shard(Shard& shard, const Config& config, Logger& logger, const std::string& bind,
-                               DelegationLoop& delegation, MetricsRegistry& registry) {
+                               DelegationLoop& delegation, MetricsRegistry& registry, SharedRateLimits& limits) {
   ThreadMetrics& metrics = registry.add_thread();
   net::DnsResolverOptions dns_options;
   dns_options.servers = config.dns_servers;
@@ -177,9 +208,12 @@ core::Result<void> build_shard(Shard& shard, const Config& config, Logger& logge
   shard.rooms = std::make_unique<TwirpRoomClient>(*shard.http, config, unix_now, &metrics);
   shard.delegation =
       std::make_unique<DelegationGateway>(delegation.io.get_executor(), *delegation.manager, *delegation.homeservers);
-  shard.issuer = std::make_unique<TokenIssuer>(config, *shard.users, *shard.rooms, *shard.delegation, unix_now);
+  auto limiter = shard_rate_limiter(shard, config, limits);
+  if (!limiter) return std::unexpected(std::move(limiter.error()));
+  shard.issuer =
+      std::make_unique<TokenIssuer>(config, *shard.users, *shard.rooms, *shard.delegation, unix_now, *limiter);
   shard.router = std::make_unique<Router>(*shard.issuer, *shard.delegation, config, logger, unix_now,
-                                          RouterObservability{&registry, &metrics, delegation.status.get()});
+                                          RouterObservability{&registry, &metrics, delegation.status.get()}, *limiter);
 
   net::HttpServerOptions server_options;
   server_options.bind = bind;
@@ -206,11 +240,17 @@ int run_service(const Config& config, Logger& logger) {
     logger.error("cannot start", {{"reason", ok.error().message}});
     return 1;
   }
+  SharedRateLimits limits{rate_limits_of(config), nullptr, nullptr};
+  if (config.redis_url.empty()) {
+    limits.memory = std::make_unique<MemoryRateLimiter>(limits.limits);
+  } else {
+    limits.redis_warning = std::make_unique<ThrottledWarning>(logger, std::chrono::seconds(10));
+  }
   std::vector<std::unique_ptr<Shard>> shards;
   std::string bind = config.bind;
   for (unsigned i = 0; i < count; ++i) {
     auto& shard = shards.emplace_back(std::make_unique<Shard>());
-    if (auto ok = build_shard(*shard, config, logger, bind, delegation, metrics); !ok) {
+    if (auto ok = build_shard(*shard, config, logger, bind, delegation, metrics, limits); !ok) {
       logger.error("cannot start", {{"reason", ok.error().message}});
       return 1;
     }
@@ -243,6 +283,7 @@ int run_service(const Config& config, Logger& logger) {
           target->io,
           [target, grace]() -> asio::awaitable<void> {
             co_await target->server->shutdown(grace);
+            if (target->rate_limit_redis) target->rate_limit_redis->close();
             target->work.reset();
             target->http->close_idle_connections();
             target->io.stop();

@@ -13,8 +13,13 @@ namespace lk = core::livekit;
 using core::cat;
 
 TokenIssuer::TokenIssuer(const Config& config, UserInfoClient& users, RoomServiceClient& rooms, Delegation& delegation,
-                         std::function<std::int64_t()> unix_now)
-    : config_(config), users_(users), rooms_(rooms), delegation_(delegation), unix_now_(std::move(unix_now)) {}
+                         std::function<std::int64_t()> unix_now, RateLimiter* limiter)
+    : config_(config),
+      users_(users),
+      rooms_(rooms),
+      delegation_(delegation),
+      unix_now_(std::move(unix_now)),
+      limiter_(limiter) {}
 
 namespace {
 
@@ -35,6 +40,15 @@ boost::asio::awaitable<std::expected<TokenIssuer::Subject, authz::ApiError>> Tok
     outcome.detail = permitted.error().message;
     co_return std::unexpected(authz::unauthorized());
   }
+  // Before any network request: a flood naming one server must not turn
+  // this service into that server's attacker.
+  std::string server_key = homeserver_key(token.matrix_server_name);
+  auto server_refused = co_await enforce_limit(limiter_, RateScope::homeserver, std::move(server_key),
+                                               outcome.rate_limits);
+  if (server_refused) {
+    outcome.detail = "rate limited: homeserver";
+    co_return std::unexpected(std::move(*server_refused));
+  }
   std::string server_name = token.matrix_server_name;
   std::string access_token = token.access_token;
   auto sub = co_await users_.lookup_user(std::move(server_name), std::move(access_token));
@@ -53,6 +67,13 @@ boost::asio::awaitable<std::expected<TokenIssuer::Subject, authz::ApiError>> Tok
   if (user->server_name != token.matrix_server_name) {
     outcome.detail = cat("homeserver ", token.matrix_server_name, " vouched for a user of ", user->server_name);
     co_return std::unexpected(authz::unauthorized());
+  }
+  // Only now is the user known; before anything is minted or created.
+  std::string user_key = *sub;
+  auto user_refused = co_await enforce_limit(limiter_, RateScope::user, std::move(user_key), outcome.rate_limits);
+  if (user_refused) {
+    outcome.detail = "rate limited: user";
+    co_return std::unexpected(std::move(*user_refused));
   }
   co_return Subject{*sub, config_.is_full_access(token.matrix_server_name)};
 }

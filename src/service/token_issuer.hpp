@@ -15,6 +15,7 @@
 #include "core/authz/token_requests.hpp"
 #include "service/backends.hpp"
 #include "service/config.hpp"
+#include "service/rate_limiter.hpp"
 
 namespace matrixrtc::service {
 
@@ -27,12 +28,15 @@ struct TokenAnswer {
 struct IssueOutcome {
   std::string server_name;  ///< the requester's homeserver, once known
   std::string detail;       ///< why it failed, for the log only (never a secret)
+  RateLimitNotes rate_limits;  ///< for the metrics
 };
 
 class TokenIssuer {
  public:
+  /// `limiter` (may be null: no limits) enforces the homeserver limit before
+  /// the homeserver is contacted and the user limit right after it vouched.
   TokenIssuer(const Config& config, UserInfoClient& users, RoomServiceClient& rooms, Delegation& delegation,
-              std::function<std::int64_t()> unix_now);
+              std::function<std::int64_t()> unix_now, RateLimiter* limiter = nullptr);
 
   boost::asio::awaitable<std::expected<TokenAnswer, core::authz::ApiError>> sfu_get(
       const core::authz::SfuGetRequest& request, IssueOutcome& outcome);
@@ -59,6 +63,7 @@ class TokenIssuer {
   RoomServiceClient& rooms_;
   Delegation& delegation_;
   std::function<std::int64_t()> unix_now_;
+  RateLimiter* limiter_;
 };
 
 }  // namespace matrixrtc::service

@@ -11,7 +11,9 @@ std::string to_json(const ApiError& error) {
     if (!json::write_json_string(out, text, json::Escaping::canonical)) out = R"("")";
     return out;
   };
-  return R"({"errcode":)" + quoted(error.errcode) + R"(,"error":)" + quoted(error.error) + "}";
+  std::string out = R"({"errcode":)" + quoted(error.errcode) + R"(,"error":)" + quoted(error.error);
+  if (error.retry_after_ms) out += R"(,"retry_after_ms":)" + std::to_string(*error.retry_after_ms);
+  return out + "}";
 }
 
 ApiError not_json() { return {400, "M_NOT_JSON", "Error reading request"}; }
@@ -25,5 +27,8 @@ ApiError delegation_forbidden() {
 ApiError cs_api_unresolvable() { return {400, "M_BAD_JSON", "Unable to resolve client-server API"}; }
 ApiError webhook_unauthorized() { return {401, "M_UNAUTHORIZED", "The webhook could not be verified."}; }
 ApiError shutting_down() { return {503, "M_UNKNOWN", "Service is shutting down"}; }
+ApiError limit_exceeded(std::int64_t retry_after_ms) {
+  return {429, "M_LIMIT_EXCEEDED", "Too many requests", retry_after_ms};
+}
 
 }  // namespace matrixrtc::core::authz
