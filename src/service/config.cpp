@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <tuple>
 
 #include "core/text.hpp"
 #include "net/http_server.hpp"
@@ -92,6 +93,20 @@ constexpr std::array kSettings{
             "appservice access token for that homeserver's client-server API, with MSC4502's `is_joined` scope"},
     Setting{"LIVEKIT_MEMBERSHIP_CHECK_TOKEN_FROM_FILE", "membership-check-token-from-file", "",
             "file whose contents replace LIVEKIT_MEMBERSHIP_CHECK_TOKEN"},
+    Setting{"LIVEKIT_RATE_LIMIT_IP_PER_MINUTE", "rate-limit-ip-per-minute", "600",
+            "requests a minute per client IP (IPv6: per /64) to the token endpoints; 0 turns the limit off"},
+    Setting{"LIVEKIT_RATE_LIMIT_IP_BURST", "rate-limit-ip-burst", "120",
+            "requests one client IP may send at once before the per-minute rate applies"},
+    Setting{"LIVEKIT_RATE_LIMIT_USER_PER_MINUTE", "rate-limit-user-per-minute", "60",
+            "requests a minute per Matrix user (checked after the homeserver vouched for them); 0 turns it off"},
+    Setting{"LIVEKIT_RATE_LIMIT_USER_BURST", "rate-limit-user-burst", "20", "requests one user may send at once"},
+    Setting{"LIVEKIT_RATE_LIMIT_HOMESERVER_PER_MINUTE", "rate-limit-homeserver-per-minute", "3000",
+            "requests a minute naming one homeserver (checked before contacting it); 0 turns it off"},
+    Setting{"LIVEKIT_RATE_LIMIT_HOMESERVER_BURST", "rate-limit-homeserver-burst", "500",
+            "requests naming one homeserver at once"},
+    Setting{"LIVEKIT_TRUSTED_PROXIES", "trusted-proxies", "127.0.0.0/8, ::1/128",
+            "comma/space separated CIDRs of reverse proxies whose X-Forwarded-For names the client; empty trusts "
+            "none"},
     Setting{"", "dev", "",
             "development mode: LiveKit's --dev key/secret/URL, bind 127.0.0.1:8080, all homeservers full access", true},
 };
@@ -121,6 +136,14 @@ class Lookup {
     auto value = sources_.env(env);
     if (value && value->empty()) return std::nullopt;  // empty means unset, as in Go
     return value;
+  }
+  /// Like get(), but an empty value counts as set (for lists where empty means "none").
+  [[nodiscard]] std::optional<std::string> get_raw(std::string_view env) const {
+    for (const auto& setting : kSettings) {
+      if (setting.env != env) continue;
+      if (const auto it = flags_.find(setting.flag); it != flags_.end()) return it->second;
+    }
+    return sources_.env(env);
   }
   [[nodiscard]] bool flag(std::string_view name) const { return flags_.contains(name); }
 
@@ -274,7 +297,48 @@ core::Result<void> read_membership_check(Config& config, const Lookup& lookup, c
   return {};
 }
 
+// The rate-limit settings: per minute 0 (off) or more, burst 1 or more,
+// both bounded so the bucket arithmetic stays far from overflow.
+core::Result<void> read_rate_limits(Config& config, const Lookup& lookup) {
+  struct Scope {
+    std::string_view rate_env;
+    std::string_view burst_env;
+    std::uint32_t& rate;
+    std::uint32_t& burst;
+  };
+  const std::array scopes{
+      Scope{"LIVEKIT_RATE_LIMIT_IP_PER_MINUTE", "LIVEKIT_RATE_LIMIT_IP_BURST", config.rate_limit_ip_per_minute,
+            config.rate_limit_ip_burst},
+      Scope{"LIVEKIT_RATE_LIMIT_USER_PER_MINUTE", "LIVEKIT_RATE_LIMIT_USER_BURST", config.rate_limit_user_per_minute,
+            config.rate_limit_user_burst},
+      Scope{"LIVEKIT_RATE_LIMIT_HOMESERVER_PER_MINUTE", "LIVEKIT_RATE_LIMIT_HOMESERVER_BURST",
+            config.rate_limit_homeserver_per_minute, config.rate_limit_homeserver_burst}};
+  constexpr std::uint32_t kMaxRate = 6'000'000;  // 100 000 a second
+  constexpr std::uint32_t kMaxBurst = 1'000'000;
+  for (const auto& scope : scopes) {
+    for (const auto& [env, field, min, max] :
+         {std::tuple{scope.rate_env, &scope.rate, 0U, kMaxRate}, std::tuple{scope.burst_env, &scope.burst, 1U, kMaxBurst}}) {
+      const auto text = lookup.get(env);
+      if (!text) continue;
+      auto value = parse_number<std::uint32_t>(env, *text, min);
+      if (!value) return std::unexpected(std::move(value.error()));
+      if (*value > max) return std::unexpected(fatal(cat(env, " must be at most ", max, ", got \"", *text, "\"")));
+      *field = *value;
+    }
+  }
+  if (const auto env = lookup.get_raw("LIVEKIT_TRUSTED_PROXIES")) {
+    auto ranges = core::ratelimit::parse_cidr_list(*env);
+    if (!ranges) return std::unexpected(fatal(cat("LIVEKIT_TRUSTED_PROXIES: ", ranges.error().message)));
+    config.trusted_proxies = std::move(*ranges);
+  }
+  return {};
+}
+
 }  // namespace
+
+std::vector<core::ratelimit::Cidr> default_trusted_proxies() {
+  return core::ratelimit::parse_cidr_list("127.0.0.0/8 ::1/128").value();
+}
 
 bool Config::is_full_access(std::string_view server_name) const {
   if (full_access_homeservers.size() == 1 && full_access_homeservers.front() == "*") return true;
@@ -438,6 +502,7 @@ core::Result<Config> load_config(const ConfigSources& sources) {
                                                              : config.homeserver_blocklist) = std::move(names);
   }
   if (auto ok = read_membership_check(config, lookup, sources); !ok) return std::unexpected(std::move(ok.error()));
+  if (auto ok = read_rate_limits(config, lookup); !ok) return std::unexpected(std::move(ok.error()));
   if (!config.ssrf_protection) {
     config.warnings.emplace_back(
         "LIVEKIT_SSRF_PROTECTION=false: client-named homeservers may make this service connect to internal addresses");
@@ -478,7 +543,11 @@ std::string describe(const Config& config) {
       " homeserver_allowlist=", config.homeserver_allowlist.size(),
       " homeserver_blocklist=", config.homeserver_blocklist.size(), " userinfo_cache=", config.userinfo_cache_seconds,
       "s/", config.userinfo_negative_cache_seconds,
-      "s membership_check=", config.membership_check_homeserver.empty() ? "off" : config.membership_check_homeserver);
+      "s membership_check=", config.membership_check_homeserver.empty() ? "off" : config.membership_check_homeserver,
+      " rate_limits=ip:", config.rate_limit_ip_per_minute, "/", config.rate_limit_ip_burst,
+      ",user:", config.rate_limit_user_per_minute, "/", config.rate_limit_user_burst,
+      ",homeserver:", config.rate_limit_homeserver_per_minute, "/", config.rate_limit_homeserver_burst,
+      " trusted_proxies=", config.trusted_proxies.size());
 }
 
 }  // namespace matrixrtc::service

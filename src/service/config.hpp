@@ -15,11 +15,15 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/ratelimit/client_address.hpp"
 
 namespace matrixrtc::service {
 
 enum class LogLevel { debug, info, warn, error };
 enum class LogFormat { text, json };
+
+/// 127.0.0.0/8 and ::1/128.
+[[nodiscard]] std::vector<core::ratelimit::Cidr> default_trusted_proxies();
 
 struct Config {
   // lk-jwt-service settings
@@ -66,6 +70,15 @@ struct Config {
   std::vector<std::string> ssrf_allowed_servers;  ///< exact server names exempt from the SSRF guard
   std::vector<std::string> homeserver_allowlist;  ///< when non-empty, only these servers (`*.suffix` allowed)
   std::vector<std::string> homeserver_blocklist;  ///< always refused (`*.suffix` allowed)
+  // Rate limits (docs/security.md, "Rate limits"); per minute 0 turns a scope off
+  std::uint32_t rate_limit_ip_per_minute = 600;
+  std::uint32_t rate_limit_ip_burst = 120;
+  std::uint32_t rate_limit_user_per_minute = 60;
+  std::uint32_t rate_limit_user_burst = 20;
+  std::uint32_t rate_limit_homeserver_per_minute = 3000;
+  std::uint32_t rate_limit_homeserver_burst = 500;
+  /// Peers whose X-Forwarded-For is believed; loopback by default (a reverse proxy on the same host).
+  std::vector<core::ratelimit::Cidr> trusted_proxies = default_trusted_proxies();
 
   /// Non-fatal problems found while reading (deprecated or invalid values
   /// that fell back to a default), for the start-up log.

@@ -201,6 +201,15 @@ void ThreadMetrics::count_userinfo_cache(UserInfoCacheResult result) {
   bump(userinfo_cache_[static_cast<std::size_t>(result)]);
 }
 
+void ThreadMetrics::count_rate_limits(const RateLimitNotes& notes) {
+  if (notes.limited) bump(rate_limited_[static_cast<std::size_t>(*notes.limited)]);
+  for (std::size_t scope = 0; scope < kRateScopeCount; ++scope) {
+    const FailOpen reason = notes.fail_open[scope];
+    if (reason == FailOpen::none) continue;
+    bump(rate_limit_fail_open_[scope * kFailOpenReasonCount + static_cast<std::size_t>(reason) - 1]);
+  }
+}
+
 ThreadMetrics& MetricsRegistry::add_thread() { return *threads_.emplace_back(std::make_unique<ThreadMetrics>()); }
 
 std::string MetricsRegistry::render(const std::optional<DelegationJobCounts>& jobs) const {
@@ -283,6 +292,27 @@ std::string MetricsRegistry::render(const std::optional<DelegationJobCounts>& jo
     for (const auto& thread : threads_) total += load(thread->userinfo_cache_[r]);
     const std::array<MetricLabel, 1> labels{MetricLabel{"result", kUserInfoCacheLabels[r]}};
     write_sample(out, "matrixrtc_auth_userinfo_cache_total", labels, static_cast<double>(total));
+  }
+  write_metric_header(out, "matrixrtc_auth_rate_limited_total",
+                      "Requests refused with 429 M_LIMIT_EXCEEDED, by the limit's scope.", "counter");
+  for (std::size_t scope = 0; scope < kRateScopeCount; ++scope) {
+    std::uint64_t total = 0;
+    for (const auto& thread : threads_) total += load(thread->rate_limited_[scope]);
+    const std::array<MetricLabel, 1> labels{MetricLabel{"scope", to_label(static_cast<RateScope>(scope))}};
+    write_sample(out, "matrixrtc_auth_rate_limited_total", labels, static_cast<double>(total));
+  }
+  write_metric_header(out, "matrixrtc_auth_rate_limit_fail_open_total",
+                      "Requests a rate limit allowed without deciding (table full, Redis unavailable), by scope and "
+                      "reason.",
+                      "counter");
+  for (std::size_t scope = 0; scope < kRateScopeCount; ++scope) {
+    for (std::size_t reason = 0; reason < kFailOpenReasonCount; ++reason) {
+      std::uint64_t total = 0;
+      for (const auto& thread : threads_) total += load(thread->rate_limit_fail_open_[scope * kFailOpenReasonCount + reason]);
+      const std::array<MetricLabel, 2> labels{MetricLabel{"scope", to_label(static_cast<RateScope>(scope))},
+                                              MetricLabel{"reason", to_label(static_cast<FailOpen>(reason + 1))}};
+      write_sample(out, "matrixrtc_auth_rate_limit_fail_open_total", labels, static_cast<double>(total));
+    }
   }
 
   if (jobs) {

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "service/rate_limiter.hpp"
 
 namespace matrixrtc::service {
 
@@ -112,14 +113,17 @@ class ThreadMetrics {
  public:
   /// HTTP statuses and errcodes with their own series; others count as "other".
   static constexpr std::array<unsigned, 12> kStatuses{200, 400, 401, 403, 404, 405, 413, 429, 500, 502, 503, 504};
-  static constexpr std::array<std::string_view, 7> kErrcodes{
-      "", "M_BAD_JSON", "M_NOT_JSON", "M_UNAUTHORIZED", "M_FORBIDDEN", "M_UNKNOWN", "M_UNRECOGNIZED"};
+  static constexpr std::array<std::string_view, 8> kErrcodes{
+      "", "M_BAD_JSON", "M_NOT_JSON", "M_UNAUTHORIZED", "M_FORBIDDEN", "M_UNKNOWN", "M_UNRECOGNIZED", "M_LIMIT_EXCEEDED"};
 
   void count_request(Endpoint endpoint, unsigned status, std::string_view errcode, std::chrono::nanoseconds elapsed);
   void count_lookup(std::chrono::nanoseconds elapsed, std::optional<LookupFailure> failure);
   void count_livekit(LiveKitMethod method, LiveKitResult result);
   void count_webhook(WebhookResult result);
   void count_userinfo_cache(UserInfoCacheResult result);
+  /// A request's rate-limit outcome: the scope that refused it, and each
+  /// scope that allowed it without a decision (fail open).
+  void count_rate_limits(const RateLimitNotes& notes);
 
  private:
   friend class MetricsRegistry;
@@ -136,6 +140,8 @@ class ThreadMetrics {
   std::array<std::atomic<std::uint64_t>, 2 * 3> livekit_{};
   std::array<std::atomic<std::uint64_t>, 3> webhooks_{};
   std::array<std::atomic<std::uint64_t>, 3> userinfo_cache_{};
+  std::array<std::atomic<std::uint64_t>, kRateScopeCount> rate_limited_{};
+  std::array<std::atomic<std::uint64_t>, kRateScopeCount * kFailOpenReasonCount> rate_limit_fail_open_{};
 };
 
 /// Every thread's metrics plus the gauges read at scrape time. Threads are

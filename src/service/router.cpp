@@ -2,12 +2,15 @@
 
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/verb.hpp>
+#include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 
 #include "core/delegation/webhook_event.hpp"
 #include "core/json/canonical_json.hpp"
 #include "core/livekit/webhook_token.hpp"
+#include "core/ratelimit/client_address.hpp"
 #include "core/text.hpp"
 
 namespace matrixrtc::service {
@@ -44,6 +47,10 @@ void set_api_error(net::ServerResponse& response, const authz::ApiError& error, 
   response.result(static_cast<http::status>(error.status));
   response.set(http::field::content_type, "application/json");
   response.body() = authz::to_json(error) + "\n";
+  if (error.retry_after_ms) {
+    // Retry-After counts whole seconds: round up so a client obeying it is never early.
+    response.set(http::field::retry_after, std::to_string((*error.retry_after_ms + 999) / 1000));
+  }
   result = error.errcode;
 }
 
@@ -82,6 +89,35 @@ std::string Router::request_id(const net::ServerRequest& request) {
     bits >>= 4U;
   }
   return id;
+}
+
+boost::asio::awaitable<std::optional<authz::ApiError>> Router::limit_ip(const net::ServerRequest& request,
+                                                                        const net::RequestContext& context,
+                                                                        RateLimitNotes& notes) {
+  if (limiter_ == nullptr || !limiter_->enabled(RateScope::ip)) co_return std::nullopt;
+  namespace rl = core::ratelimit;
+  const auto address = context.remote.address();
+  const rl::IpAddress peer =
+      address.is_v4() ? rl::from_ipv4_bytes(address.to_v4().to_bytes()) : rl::from_ipv6_bytes(address.to_v6().to_bytes());
+  // The last 16 X-Forwarded-For fields at most, without allocating: the walk
+  // goes right to left and stops at the first untrusted entry anyway.
+  std::array<std::string_view, 16> fields;
+  std::size_t count = 0;
+  if (rl::is_trusted(config_.trusted_proxies, peer)) {
+    const auto [first, last] = request.equal_range("X-Forwarded-For");
+    for (auto field = first; field != last; ++field) {
+      if (count == fields.size()) {
+        std::shift_left(fields.begin(), fields.end(), 1);
+        --count;
+      }
+      fields[count++] = std::string_view(field->value().data(), field->value().size());
+    }
+  }
+  const rl::IpAddress client =
+      rl::client_address(peer, config_.trusted_proxies, std::span<const std::string_view>(fields.data(), count));
+  std::string key = rl::rate_limit_key(client);
+  auto refused = co_await enforce_limit(limiter_, RateScope::ip, std::move(key), notes);
+  co_return refused;
 }
 
 boost::asio::awaitable<void> Router::readyz(const net::ServerRequest& request, net::ServerResponse& response,
@@ -161,13 +197,19 @@ boost::asio::awaitable<net::ServerResponse> Router::handle(net::ServerRequest re
       result = "method not allowed";
     } else {
       // Element Call probes this path without credentials and reads 404 as
-      // "unsupported": every bad request here answers 400 or 401.
+      // "unsupported": every bad request here answers 400 or 401 (or 429).
       std::expected<void, authz::ApiError> answer = std::unexpected(authz::internal_error());
-      auto parsed = authz::parse_delegate_request(request.body());
-      if (parsed) {
-        answer = co_await issuer_.delegate(*parsed, outcome);
+      auto refused = co_await limit_ip(request, context, outcome.rate_limits);
+      if (refused) {
+        answer = std::unexpected(std::move(*refused));
+        outcome.detail = "rate limited: ip";
       } else {
-        answer = std::unexpected(std::move(parsed.error()));
+        auto parsed = authz::parse_delegate_request(request.body());
+        if (parsed) {
+          answer = co_await issuer_.delegate(*parsed, outcome);
+        } else {
+          answer = std::unexpected(std::move(parsed.error()));
+        }
       }
       if (answer) {
         response.result(http::status::ok);
@@ -188,7 +230,11 @@ boost::asio::awaitable<net::ServerResponse> Router::handle(net::ServerRequest re
     } else {
       // No co_await inside conditional expressions: GCC 12 miscompiles them.
       std::expected<TokenAnswer, authz::ApiError> answer = std::unexpected(authz::internal_error());
-      if (path == "/sfu/get") {
+      auto refused = co_await limit_ip(request, context, outcome.rate_limits);
+      if (refused) {
+        answer = std::unexpected(std::move(*refused));
+        outcome.detail = "rate limited: ip";
+      } else if (path == "/sfu/get") {
         auto parsed = authz::parse_sfu_get_request(request.body());
         if (parsed) {
           answer = co_await issuer_.sfu_get(*parsed, outcome);
@@ -236,6 +282,7 @@ boost::asio::awaitable<net::ServerResponse> Router::handle(net::ServerRequest re
     const std::string_view errcode = result.starts_with("M_") ? std::string_view(result) : std::string_view();
     observability_.metrics->count_request(endpoint_of(path), response.result_int(), errcode,
                                           std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed));
+    observability_.metrics->count_rate_limits(outcome.rate_limits);
   }
 
   const bool probe = path == "/healthz" || path == "/readyz" || path == "/metrics";

@@ -4,12 +4,14 @@
 // signed webhooks; unlike the reference, 401 when the signature fails),
 // GET|HEAD /healthz (liveness), /readyz (LiveKit and Redis reachable) and
 // /metrics (Prometheus text; not CORS-wrapped), 404 elsewhere; one log line per
-// request, and an X-Request-Id on every answer.
+// request, and an X-Request-Id on every answer. The token endpoints' POSTs
+// pass the per-IP rate limit first (429 M_LIMIT_EXCEEDED with Retry-After).
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <random>
 #include <string>
 #include <string_view>
@@ -17,6 +19,7 @@
 #include "net/http_server.hpp"
 #include "service/logger.hpp"
 #include "service/metrics.hpp"
+#include "service/rate_limiter.hpp"
 #include "service/readiness.hpp"
 #include "service/token_issuer.hpp"
 
@@ -35,14 +38,18 @@ struct RouterObservability {
 
 class Router {
  public:
+  /// `limiter` (may be null: no limits) enforces the per-IP limit on the
+  /// token endpoints, before their bodies are read.
   Router(TokenIssuer& issuer, Delegation& delegation, const Config& config, Logger& logger,
-         std::function<std::int64_t()> unix_now, RouterObservability observability = {})
+         std::function<std::int64_t()> unix_now, RouterObservability observability = {},
+         RateLimiter* limiter = nullptr)
       : issuer_(issuer),
         delegation_(delegation),
         config_(config),
         logger_(logger),
         unix_now_(std::move(unix_now)),
         observability_(observability),
+        limiter_(limiter),
         random_(std::random_device{}()) {}
 
   boost::asio::awaitable<net::ServerResponse> handle(net::ServerRequest request, net::RequestContext context);
@@ -54,6 +61,10 @@ class Router {
   boost::asio::awaitable<void> metrics(const net::ServerRequest& request, net::ServerResponse& response,
                                        std::string& result);
   std::string request_id(const net::ServerRequest& request);
+  /// The per-IP limit: nullopt when the request may go on, else the 429.
+  boost::asio::awaitable<std::optional<core::authz::ApiError>> limit_ip(const net::ServerRequest& request,
+                                                                       const net::RequestContext& context,
+                                                                       RateLimitNotes& notes);
 
   TokenIssuer& issuer_;
   Delegation& delegation_;
@@ -61,6 +72,7 @@ class Router {
   Logger& logger_;
   std::function<std::int64_t()> unix_now_;
   RouterObservability observability_;
+  RateLimiter* limiter_;
   std::mt19937_64 random_;  ///< request ids; one router per shard, so never shared
 };
 

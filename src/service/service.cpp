@@ -28,8 +28,11 @@
 #include "service/federation_userinfo_client.hpp"
 #include "service/job_store.hpp"
 #include "service/membership_client.hpp"
+#include "service/memory_rate_limiter.hpp"
 #include "service/metrics.hpp"
+#include "service/rate_limiter.hpp"
 #include "service/readiness.hpp"
+#include "service/redis_rate_limiter.hpp"
 #include "service/router.hpp"
 #include "service/token_issuer.hpp"
 #include "service/twirp_room_client.hpp"
@@ -195,14 +198,42 @@ struct Shard {
   // keeps the request path off the delegation loop.
   std::unique_ptr<CsApiResolver> cs_api;
   std::unique_ptr<MembershipClient> membership;
+  std::unique_ptr<net::RedisClient> rate_limit_redis;
+  std::unique_ptr<RedisRateLimiter> redis_limiter;
   std::unique_ptr<TokenIssuer> issuer;
   std::unique_ptr<Router> router;
   std::unique_ptr<net::HttpServer> server;
 };
 
+// What the shards share for rate limiting: the in-memory limiter (without
+// Redis), or the warning the shards' Redis limiters log through.
+struct SharedRateLimits {
+  RateLimits limits;
+  std::unique_ptr<MemoryRateLimiter> memory;
+  std::unique_ptr<ThrottledWarning> redis_warning;
+};
+
+// With Redis, each shard talks to it over its own client on its own loop;
+// short deadlines, since a request waits for the answer (and fails open).
+core::Result<RateLimiter*> shard_rate_limiter(Shard& shard, const Config& config, SharedRateLimits& shared) {
+  if (!shared.limits.any_enabled()) return nullptr;
+  if (shared.memory) return shared.memory.get();
+  net::RedisOptions options;
+  options.url = config.redis_url;
+  options.password = config.redis_password;
+  options.connect_timeout = std::chrono::milliseconds(1000);
+  options.command_timeout = std::chrono::milliseconds(1000);
+  auto redis = net::RedisClient::create(shard.io.get_executor(), options);
+  if (!redis) return std::unexpected(std::move(redis.error()));
+  shard.rate_limit_redis = std::move(*redis);
+  shard.redis_limiter =
+      std::make_unique<RedisRateLimiter>(*shard.rate_limit_redis, shared.limits, *shared.redis_warning);
+  return shard.redis_limiter.get();
+}
+
 core::Result<void> build_shard(Shard& shard, const Config& config, Logger& logger, const std::string& bind,
                                DelegationLoop& delegation, MetricsRegistry& registry, SharedState& shared,
-                               const std::shared_ptr<net::TlsContextSlot>& tls) {
+                               SharedRateLimits& limits, const std::shared_ptr<net::TlsContextSlot>& tls) {
   ThreadMetrics& metrics = registry.add_thread();
   net::DnsResolverOptions dns_options;
   dns_options.servers = config.dns_servers;
@@ -221,7 +252,9 @@ core::Result<void> build_shard(Shard& shard, const Config& config, Logger& logge
   shard.rooms = std::make_unique<TwirpRoomClient>(*shard.http, config, unix_now, &metrics);
   shard.delegation =
       std::make_unique<DelegationGateway>(delegation.io.get_executor(), *delegation.manager, *delegation.homeservers);
-  TokenIssuerExtras extras{shared.userinfo_cache.get(), unix_now_ms, nullptr, &metrics};
+  auto limiter = shard_rate_limiter(shard, config, limits);
+  if (!limiter) return std::unexpected(std::move(limiter.error()));
+  TokenIssuerExtras extras{shared.userinfo_cache.get(), unix_now_ms, nullptr, &metrics, *limiter};
   if (!config.membership_check_homeserver.empty()) {
     shard.cs_api = std::make_unique<CsApiResolver>(*shard.http, config, unix_now_ms);
     shard.membership =
@@ -231,7 +264,7 @@ core::Result<void> build_shard(Shard& shard, const Config& config, Logger& logge
   shard.issuer =
       std::make_unique<TokenIssuer>(config, *shard.users, *shard.rooms, *shard.delegation, unix_now, std::move(extras));
   shard.router = std::make_unique<Router>(*shard.issuer, *shard.delegation, config, logger, unix_now,
-                                          RouterObservability{&registry, &metrics, delegation.status.get()});
+                                          RouterObservability{&registry, &metrics, delegation.status.get()}, *limiter);
 
   net::HttpServerOptions server_options;
   server_options.bind = bind;
@@ -274,12 +307,18 @@ int run_service(const Config& config, Logger& logger) {
     shared.userinfo_cache = std::make_unique<UserInfoCache>(UserInfoCacheOptions{
         config.userinfo_cache_seconds * 1000, config.userinfo_negative_cache_seconds * 1000, 50'000});
   }
+  SharedRateLimits limits{rate_limits_of(config), nullptr, nullptr};
+  if (config.redis_url.empty()) {
+    limits.memory = std::make_unique<MemoryRateLimiter>(limits.limits);
+  } else {
+    limits.redis_warning = std::make_unique<ThrottledWarning>(logger, std::chrono::seconds(10));
+  }
   std::vector<std::unique_ptr<Shard>> shards;
   std::string bind = config.bind;
   std::string address;
   for (unsigned i = 0; i < count; ++i) {
     auto& shard = shards.emplace_back(std::make_unique<Shard>());
-    if (auto ok = build_shard(*shard, config, logger, bind, delegation, metrics, shared, tls); !ok) {
+    if (auto ok = build_shard(*shard, config, logger, bind, delegation, metrics, shared, limits, tls); !ok) {
       logger.error("cannot start", {{"reason", ok.error().message}});
       return 1;
     }
@@ -324,6 +363,7 @@ int run_service(const Config& config, Logger& logger) {
           target->io,
           [target, grace]() -> asio::awaitable<void> {
             co_await target->server->shutdown(grace);
+            if (target->rate_limit_redis) target->rate_limit_redis->close();
             target->work.reset();
             target->http->close_idle_connections();
             target->io.stop();

@@ -114,6 +114,15 @@ boost::asio::awaitable<std::expected<TokenIssuer::Subject, authz::ApiError>> Tok
     outcome.detail = permitted.error().message;
     co_return std::unexpected(authz::unauthorized());
   }
+  // Before any network request: a flood naming one server must not turn
+  // this service into that server's attacker.
+  std::string server_key = homeserver_key(token.matrix_server_name);
+  auto server_refused = co_await enforce_limit(extras_.limiter, RateScope::homeserver, std::move(server_key),
+                                               outcome.rate_limits);
+  if (server_refused) {
+    outcome.detail = "rate limited: homeserver";
+    co_return std::unexpected(std::move(*server_refused));
+  }
   auto sub = co_await lookup_sub(token);
   if (!sub) {
     outcome.detail = cat("OpenID validation failed: ", sub.error().message);
@@ -130,6 +139,13 @@ boost::asio::awaitable<std::expected<TokenIssuer::Subject, authz::ApiError>> Tok
   if (user->server_name != token.matrix_server_name) {
     outcome.detail = cat("homeserver ", token.matrix_server_name, " vouched for a user of ", user->server_name);
     co_return std::unexpected(authz::unauthorized());
+  }
+  // Only now is the user known; before anything is minted or created.
+  std::string user_key = *sub;
+  auto user_refused = co_await enforce_limit(extras_.limiter, RateScope::user, std::move(user_key), outcome.rate_limits);
+  if (user_refused) {
+    outcome.detail = "rate limited: user";
+    co_return std::unexpected(std::move(*user_refused));
   }
   co_return Subject{*sub, config_.is_full_access(token.matrix_server_name)};
 }

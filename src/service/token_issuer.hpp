@@ -21,6 +21,7 @@
 #include "service/config.hpp"
 #include "service/metrics.hpp"
 #include "service/userinfo_cache.hpp"
+#include "service/rate_limiter.hpp"
 
 namespace matrixrtc::service {
 
@@ -33,6 +34,7 @@ struct TokenAnswer {
 struct IssueOutcome {
   std::string server_name;  ///< the requester's homeserver, once known
   std::string detail;       ///< why it failed, for the log only (never a secret)
+  RateLimitNotes rate_limits;  ///< for the metrics
 };
 
 /// The optional parts: without them, every request asks the homeserver and
@@ -42,6 +44,9 @@ struct TokenIssuerExtras {
   std::function<std::int64_t()> now_ms;     ///< the cache's clock (required with a cache)
   MembershipChecker* membership = nullptr;  ///< for users of config.membership_check_homeserver
   ThreadMetrics* metrics = nullptr;         ///< counts cache hits and misses
+  /// Enforces the homeserver limit before the homeserver is contacted and
+  /// the user limit right after it vouched; null: no limits.
+  RateLimiter* limiter = nullptr;
 };
 
 class TokenIssuer {

@@ -294,6 +294,61 @@ TEST(Config, TlsListenerNeedsBothFiles) {
   expect_fatal(load(with(kMinimal, {{"LIVEKIT_TLS_CERT_FILE", "c.pem"}, {"LIVEKIT_TLS_KEY_FILE", ""}})), kTogether);
 }
 
+TEST(Config, RateLimitDefaults) {
+  const auto config = load(kMinimal).value();
+  EXPECT_EQ(config.rate_limit_ip_per_minute, 600U);
+  EXPECT_EQ(config.rate_limit_ip_burst, 120U);
+  EXPECT_EQ(config.rate_limit_user_per_minute, 60U);
+  EXPECT_EQ(config.rate_limit_user_burst, 20U);
+  EXPECT_EQ(config.rate_limit_homeserver_per_minute, 3000U);
+  EXPECT_EQ(config.rate_limit_homeserver_burst, 500U);
+  ASSERT_EQ(config.trusted_proxies.size(), 2U);
+  EXPECT_EQ(config.trusted_proxies, core::ratelimit::parse_cidr_list("127.0.0.0/8, ::1/128").value());
+}
+
+TEST(Config, RateLimitsAcceptZeroAndFlags) {
+  const auto config = load(with(kMinimal, {{"LIVEKIT_RATE_LIMIT_IP_PER_MINUTE", "0"},
+                                           {"LIVEKIT_RATE_LIMIT_IP_BURST", "1"},
+                                           {"LIVEKIT_RATE_LIMIT_USER_PER_MINUTE", "6000000"},
+                                           {"LIVEKIT_RATE_LIMIT_USER_BURST", "1000000"},
+                                           {"LIVEKIT_RATE_LIMIT_HOMESERVER_BURST", "7"}}),
+                           {"--rate-limit-homeserver-per-minute", "9"})
+                          .value();
+  EXPECT_EQ(config.rate_limit_ip_per_minute, 0U);
+  EXPECT_EQ(config.rate_limit_ip_burst, 1U);
+  EXPECT_EQ(config.rate_limit_user_per_minute, 6'000'000U);
+  EXPECT_EQ(config.rate_limit_user_burst, 1'000'000U);
+  EXPECT_EQ(config.rate_limit_homeserver_per_minute, 9U);
+  EXPECT_EQ(config.rate_limit_homeserver_burst, 7U);
+}
+
+TEST(Config, BadRateLimitsAreFatal) {
+  expect_fatal(load(with(kMinimal, {{"LIVEKIT_RATE_LIMIT_IP_PER_MINUTE", "-1"}})),
+               "LIVEKIT_RATE_LIMIT_IP_PER_MINUTE must be an integer of at least 0, got \"-1\"");
+  expect_fatal(load(with(kMinimal, {{"LIVEKIT_RATE_LIMIT_USER_BURST", "0"}})),
+               "LIVEKIT_RATE_LIMIT_USER_BURST must be an integer of at least 1, got \"0\"");
+  expect_fatal(load(with(kMinimal, {{"LIVEKIT_RATE_LIMIT_HOMESERVER_PER_MINUTE", "6000001"}})),
+               "LIVEKIT_RATE_LIMIT_HOMESERVER_PER_MINUTE must be at most 6000000, got \"6000001\"");
+  expect_fatal(load(with(kMinimal, {{"LIVEKIT_RATE_LIMIT_IP_BURST", "1000001"}})),
+               "LIVEKIT_RATE_LIMIT_IP_BURST must be at most 1000000, got \"1000001\"");
+  expect_fatal(load(with(kMinimal, {{"LIVEKIT_RATE_LIMIT_USER_PER_MINUTE", "1e3"}})),
+               "LIVEKIT_RATE_LIMIT_USER_PER_MINUTE must be an integer of at least 0, got \"1e3\"");
+}
+
+TEST(Config, TrustedProxies) {
+  const auto config = load(with(kMinimal, {{"LIVEKIT_TRUSTED_PROXIES", "10.0.0.0/8 fd00::/8,192.0.2.1"}})).value();
+  EXPECT_EQ(config.trusted_proxies, core::ratelimit::parse_cidr_list("10.0.0.0/8, fd00::/8, 192.0.2.1/32").value());
+  // Empty means "trust no proxy", not "the default": the safe reading of an empty template value.
+  EXPECT_TRUE(load(with(kMinimal, {{"LIVEKIT_TRUSTED_PROXIES", ""}})).value().trusted_proxies.empty());
+  EXPECT_TRUE(load(kMinimal, {"--trusted-proxies", " "}).value().trusted_proxies.empty());
+  expect_fatal(load(with(kMinimal, {{"LIVEKIT_TRUSTED_PROXIES", "127.0.0.0/8, 10.0.0.1/8"}})),
+               "LIVEKIT_TRUSTED_PROXIES: \"10.0.0.1/8\" has bits set beyond the /8 prefix (did you mean 10.0.0.0/8?)");
+  expect_fatal(load(with(kMinimal, {{"LIVEKIT_TRUSTED_PROXIES", "proxy.internal"}})),
+               "LIVEKIT_TRUSTED_PROXIES: \"proxy.internal\" is not an IP address or CIDR range");
+  expect_fatal(load(with(kMinimal, {{"LIVEKIT_TRUSTED_PROXIES", "::1/200"}})),
+               "LIVEKIT_TRUSTED_PROXIES: \"::1/200\" has an invalid prefix length (0-128 for IPv6)");
+}
+
 TEST(Config, ReadmeDocumentsEverySetting) {
   std::ifstream file(MATRIXRTC_README);
   std::stringstream readme;

@@ -67,6 +67,14 @@ TEST(Metrics, EndpointsAndLookupReasons) {
   EXPECT_EQ(to_label(lookup_failure_of(core::ErrorCode::invalid_json)), "other");
 }
 
+TEST(Metrics, RateLimitRefusalsHaveTheirOwnStatusAndErrcode) {
+  MetricsRegistry registry("1.2.3");
+  registry.add_thread().count_request(Endpoint::sfu_get, 429, "M_LIMIT_EXCEEDED", 1ms);
+  EXPECT_NE(registry.render(std::nullopt)
+                .find("matrixrtc_auth_requests_total{endpoint=\"/sfu/get\",status=\"429\",errcode=\"M_LIMIT_EXCEEDED\"} 1\n"),
+            std::string::npos);
+}
+
 TEST(Metrics, RegistrySumsThreadsAndRendersTheWholeText) {
   MetricsRegistry registry("1.2.3");
   ThreadMetrics& a = registry.add_thread();
@@ -83,6 +91,17 @@ TEST(Metrics, RegistrySumsThreadsAndRendersTheWholeText) {
   a.count_userinfo_cache(UserInfoCacheResult::hit);
   b.count_userinfo_cache(UserInfoCacheResult::hit);
   b.count_userinfo_cache(UserInfoCacheResult::negative_hit);
+  RateLimitNotes limited_by_user;
+  limited_by_user.limited = RateScope::user;
+  limited_by_user.fail_open[static_cast<std::size_t>(RateScope::homeserver)] = FailOpen::backend_error;
+  a.count_rate_limits(limited_by_user);
+  RateLimitNotes limited_by_ip;
+  limited_by_ip.limited = RateScope::ip;
+  b.count_rate_limits(limited_by_ip);
+  RateLimitNotes table_full;
+  table_full.fail_open[static_cast<std::size_t>(RateScope::ip)] = FailOpen::table_full;
+  b.count_rate_limits(table_full);
+  b.count_rate_limits(RateLimitNotes{});
   registry.set_open_connections([] { return std::size_t{7}; });
   const std::string text = registry.render(DelegationJobCounts{1, 2, 0});
   EXPECT_EQ(text,
@@ -172,6 +191,21 @@ TEST(Metrics, RegistrySumsThreadsAndRendersTheWholeText) {
             "matrixrtc_auth_userinfo_cache_total{result=\"hit\"} 2\n"
             "matrixrtc_auth_userinfo_cache_total{result=\"miss\"} 0\n"
             "matrixrtc_auth_userinfo_cache_total{result=\"negative_hit\"} 1\n"
+            "# HELP matrixrtc_auth_rate_limited_total Requests refused with 429 M_LIMIT_EXCEEDED, by the limit's "
+            "scope.\n"
+            "# TYPE matrixrtc_auth_rate_limited_total counter\n"
+            "matrixrtc_auth_rate_limited_total{scope=\"ip\"} 1\n"
+            "matrixrtc_auth_rate_limited_total{scope=\"user\"} 1\n"
+            "matrixrtc_auth_rate_limited_total{scope=\"homeserver\"} 0\n"
+            "# HELP matrixrtc_auth_rate_limit_fail_open_total Requests a rate limit allowed without deciding (table "
+            "full, Redis unavailable), by scope and reason.\n"
+            "# TYPE matrixrtc_auth_rate_limit_fail_open_total counter\n"
+            "matrixrtc_auth_rate_limit_fail_open_total{scope=\"ip\",reason=\"table_full\"} 1\n"
+            "matrixrtc_auth_rate_limit_fail_open_total{scope=\"ip\",reason=\"backend_error\"} 0\n"
+            "matrixrtc_auth_rate_limit_fail_open_total{scope=\"user\",reason=\"table_full\"} 0\n"
+            "matrixrtc_auth_rate_limit_fail_open_total{scope=\"user\",reason=\"backend_error\"} 0\n"
+            "matrixrtc_auth_rate_limit_fail_open_total{scope=\"homeserver\",reason=\"table_full\"} 0\n"
+            "matrixrtc_auth_rate_limit_fail_open_total{scope=\"homeserver\",reason=\"backend_error\"} 1\n"
             "# HELP matrixrtc_auth_delegation_jobs Delegated delayed leave events held, by state.\n"
             "# TYPE matrixrtc_auth_delegation_jobs gauge\n"
             "matrixrtc_auth_delegation_jobs{state=\"waiting_for_initial_connect\"} 1\n"

@@ -9,6 +9,7 @@
 #include "core/livekit/webhook_token.hpp"
 
 #include "service/fakes.hpp"
+#include "service/memory_rate_limiter.hpp"
 
 namespace matrixrtc::service {
 namespace {
@@ -376,6 +377,103 @@ TEST_F(ObservabilityTest, RequestIdsAreEchoedOrMadeAndLogged) {
   EXPECT_EQ(first.at("request_id").as_string(), "abc-DEF_1.2");
   EXPECT_EQ(format_log_line(LogFormat::text, LogLevel::info, "request", {{"request_id", "abc"}}),
             "INFO request request_id=abc");
+}
+
+}  // namespace
+}  // namespace matrixrtc::service
+
+namespace matrixrtc::service {
+namespace {
+
+// The per-IP limit in front of the token endpoints (burst 2, one token a second).
+class RateLimitedRouterTest : public RouterTest {
+ protected:
+  static RateLimits ip_limits() {
+    RateLimits limits;
+    limits.scopes = {core::ratelimit::Limit{60, 2}, core::ratelimit::Limit{}, core::ratelimit::Limit{}};
+    return limits;
+  }
+  RateLimitedRouterTest() {
+    config_.trusted_proxies = core::ratelimit::parse_cidr_list("127.0.0.0/8").value();
+  }
+  net::ServerResponse post(std::string target, std::string body, std::string_view peer,
+                           std::vector<std::string> forwarded_for = {}) {
+    net::ServerRequest request{http::verb::post, target, 11};
+    for (const auto& value : forwarded_for) request.insert("X-Forwarded-For", value);
+    request.body() = std::move(body);
+    request.prepare_payload();
+    net::RequestContext context;
+    context.remote = {boost::asio::ip::make_address(peer), 40000};
+    context.received = std::chrono::steady_clock::now();
+    return run(limited_.handle(std::move(request), context));
+  }
+  net::ServerResponse get(std::string target, http::verb verb = http::verb::get) {
+    net::ServerRequest request{verb, target, 11};
+    net::RequestContext context;
+    context.remote = {boost::asio::ip::make_address("198.51.100.1"), 40000};
+    context.received = std::chrono::steady_clock::now();
+    return run(limited_.handle(std::move(request), context));
+  }
+
+  MemoryRateLimiter limiter_{ip_limits()};
+  MetricsRegistry registry_{"9.9.9"};
+  ThreadMetrics& metrics_ = registry_.add_thread();
+  Router limited_{issuer_,
+                  delegation_,
+                  config_,
+                  logger_,
+                  [] { return std::int64_t{1'795'422'382}; },
+                  RouterObservability{&registry_, &metrics_, nullptr},
+                  &limiter_};
+};
+
+TEST_F(RateLimitedRouterTest, TheThirdRequestGets429WithRetryAfterAndCors) {
+  EXPECT_EQ(post("/get_token", std::string(kGetTokenBody), "198.51.100.1").result(), http::status::ok);
+  EXPECT_EQ(post("/sfu/get", std::string(kSfuGetBody), "198.51.100.1").result(), http::status::ok);
+  const auto lookups = users_.calls.size();
+  for (const auto* path : {"/get_token", "/sfu/get", "/delegate_delayed_leave"}) {
+    const auto response = post(path, "not even json", "198.51.100.1");
+    EXPECT_EQ(response.result(), http::status::too_many_requests) << path;
+    expect_cors(response);
+    const auto json = boost::json::parse(response.body());
+    EXPECT_EQ(json.at("errcode").as_string(), "M_LIMIT_EXCEEDED");
+    EXPECT_EQ(json.at("error").as_string(), "Too many requests");
+    const auto retry_ms = json.at("retry_after_ms").as_int64();
+    EXPECT_GT(retry_ms, 0);
+    EXPECT_LE(retry_ms, 1000);
+    EXPECT_EQ(response[http::field::retry_after], "1");
+    EXPECT_EQ(json.as_object().size(), 3U);
+  }
+  EXPECT_EQ(users_.calls.size(), lookups);  // refused before the body was even read
+  // Other clients, probes, preflights and webhooks are not limited.
+  EXPECT_EQ(post("/get_token", std::string(kGetTokenBody), "198.51.100.2").result(), http::status::ok);
+  EXPECT_EQ(get("/healthz").result(), http::status::ok);
+  EXPECT_EQ(get("/get_token", http::verb::options).result(), http::status::ok);
+  EXPECT_EQ(get("/metrics").result(), http::status::ok);
+  const std::string text = get("/metrics").body();
+  EXPECT_NE(text.find("matrixrtc_auth_rate_limited_total{scope=\"ip\"} 3\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("errcode=\"M_LIMIT_EXCEEDED\"} 1\n"), std::string::npos);
+  EXPECT_NE(log_.str().find("rate limited: ip"), std::string::npos);
+}
+
+TEST_F(RateLimitedRouterTest, ForwardedForCountsOnlyFromTrustedProxies) {
+  // Through the local proxy, two clients have their own buckets.
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(post("/get_token", "{}", "127.0.0.1", {"203.0.113.5"}).result(), http::status::bad_request);
+    EXPECT_EQ(post("/get_token", "{}", "::ffff:127.0.0.1", {"6.6.6.6, 203.0.113.6"}).result(),
+              http::status::bad_request);
+  }
+  EXPECT_EQ(post("/get_token", "{}", "127.0.0.1", {"203.0.113.5"}).result(), http::status::too_many_requests);
+  EXPECT_EQ(post("/get_token", "{}", "127.0.0.1", {"1.1.1.1", "203.0.113.6"}).result(),
+            http::status::too_many_requests);
+  // An untrusted peer's header is ignored: changing it does not buy new tokens.
+  EXPECT_EQ(post("/get_token", "{}", "198.51.100.7", {"10.0.0.1"}).result(), http::status::bad_request);
+  EXPECT_EQ(post("/get_token", "{}", "198.51.100.7", {"10.0.0.2"}).result(), http::status::bad_request);
+  EXPECT_EQ(post("/get_token", "{}", "198.51.100.7", {"10.0.0.3"}).result(), http::status::too_many_requests);
+  // A garbage header from the proxy leaves the proxy as the client.
+  EXPECT_EQ(post("/get_token", "{}", "127.0.0.2", {"nonsense"}).result(), http::status::bad_request);
+  EXPECT_EQ(post("/get_token", "{}", "127.0.0.2").result(), http::status::bad_request);
+  EXPECT_EQ(post("/get_token", "{}", "127.0.0.2", {"garbage"}).result(), http::status::too_many_requests);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "core/livekit/access_token.hpp"
 #include "core/livekit/names.hpp"
 #include "service/fakes.hpp"
+#include "service/memory_rate_limiter.hpp"
 
 namespace matrixrtc::service {
 namespace {
@@ -461,6 +462,81 @@ TEST_F(TokenIssuerExtrasTest, ConcurrentIdenticalLookupsMakeOneRequest) {
   EXPECT_TRUE(counted("miss", 2));
   EXPECT_TRUE(counted("hit", 2));
   EXPECT_TRUE(counted("negative_hit", 2));
+}
+
+}  // namespace
+}  // namespace matrixrtc::service
+
+namespace matrixrtc::service {
+namespace {
+
+RateLimits issuer_limits(core::ratelimit::Limit user, core::ratelimit::Limit homeserver) {
+  RateLimits limits;
+  limits.scopes = {core::ratelimit::Limit{}, user, homeserver};
+  return limits;
+}
+
+class RateLimitedIssuerTest : public TokenIssuerTest {
+ protected:
+  void use(RateLimits limits) {
+    limiter_.emplace(limits);
+    TokenIssuerExtras extras;
+    extras.limiter = &*limiter_;
+    limited_.emplace(config_, users_, rooms_, delegation_, [] { return kNow; }, std::move(extras));
+  }
+  std::expected<TokenAnswer, authz::ApiError> get_token(const std::string& token, const std::string& server,
+                                                        const std::string& user) {
+    outcome_ = IssueOutcome{};
+    return run(limited_->get_token(get_token_request(token, server, user), outcome_));
+  }
+
+  std::optional<MemoryRateLimiter> limiter_;
+  std::optional<TokenIssuer> limited_;
+};
+
+TEST_F(RateLimitedIssuerTest, HomeserverLimitRefusesBeforeTheHomeserverIsAsked) {
+  use(issuer_limits({}, {60, 2}));
+  ASSERT_TRUE(get_token("alice-token", "example.com", "@alice:example.com"));
+  // Another spelling of the same server shares the bucket; a bad token still costs a token.
+  EXPECT_EQ(get_token("wrong-token", "EXAMPLE.com.", "@alice:example.com").error(), authz::unauthorized());
+  EXPECT_EQ(users_.calls.size(), 2U);
+  const auto refused = get_token("alice-token", "example.com", "@alice:example.com");
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().status, 429U);
+  EXPECT_EQ(refused.error().errcode, "M_LIMIT_EXCEEDED");
+  EXPECT_GT(refused.error().retry_after_ms.value_or(0), 0);
+  EXPECT_EQ(users_.calls.size(), 2U);  // never contacted
+  EXPECT_EQ(outcome_.rate_limits.limited, RateScope::homeserver);
+  EXPECT_EQ(outcome_.detail, "rate limited: homeserver");
+  // Other homeservers are not affected.
+  EXPECT_EQ(run(limited_->sfu_get(sfu_request("bob-token", "remote.org"), outcome_)).has_value(), true);
+}
+
+TEST_F(RateLimitedIssuerTest, UserLimitRefusesAfterTheLookupAndBeforeAnythingIsMade) {
+  use(issuer_limits({60, 1}, {}));
+  ASSERT_TRUE(get_token("alice-token", "example.com", "@alice:example.com"));
+  EXPECT_EQ(rooms_.calls.size(), 1U);
+  const auto refused = get_token("alice-token", "example.com", "@alice:example.com");
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error(), authz::limit_exceeded(*refused.error().retry_after_ms));
+  EXPECT_EQ(users_.calls.size(), 2U);  // the homeserver was asked who this is
+  EXPECT_EQ(rooms_.calls.size(), 1U);  // but no room was created for the refused one
+  EXPECT_EQ(outcome_.rate_limits.limited, RateScope::user);
+  EXPECT_EQ(outcome_.detail, "rate limited: user");
+  // Keyed by the user the homeserver vouched for: another user is fine, and
+  // failed validations never reach the user limit.
+  EXPECT_EQ(get_token("wrong-token", "example.com", "@alice:example.com").error(), authz::unauthorized());
+  EXPECT_TRUE(run(limited_->sfu_get(sfu_request("bob-token", "remote.org"), outcome_)));
+  // The delegation endpoint passes the same limits.
+  authz::DelegateRequest delegate;
+  delegate.room_id = "!roomid:example.com";
+  delegate.slot_id = "m.call#ROOM";
+  delegate.openid_token = {"alice-token", "Bearer", "example.com", 3600};
+  delegate.member = {"memberABC", "@alice:example.com", "DEVICE123"};
+  delegate.delayed_leave = {"delay", 10000};
+  outcome_ = IssueOutcome{};
+  EXPECT_EQ(run(limited_->delegate(delegate, outcome_)).error().errcode, "M_LIMIT_EXCEEDED");
+  EXPECT_TRUE(delegation_.jobs.empty());
 }
 
 }  // namespace

@@ -11,7 +11,9 @@ std::string to_json(const ApiError& error) {
     if (!json::write_json_string(out, text, json::Escaping::canonical)) out = R"("")";
     return out;
   };
-  return R"({"errcode":)" + quoted(error.errcode) + R"(,"error":)" + quoted(error.error) + "}";
+  std::string out = R"({"errcode":)" + quoted(error.errcode) + R"(,"error":)" + quoted(error.error);
+  if (error.retry_after_ms) out += R"(,"retry_after_ms":)" + std::to_string(*error.retry_after_ms);
+  return out + "}";
 }
 
 ApiError not_json() { return {400, "M_NOT_JSON", "Error reading request"}; }
@@ -27,5 +29,8 @@ ApiError not_room_member() { return {403, "M_FORBIDDEN", "The requesting user is
 ApiError membership_unverifiable() { return {502, "M_UNKNOWN", "Unable to verify room membership"}; }
 ApiError webhook_unauthorized() { return {401, "M_UNAUTHORIZED", "The webhook could not be verified."}; }
 ApiError shutting_down() { return {503, "M_UNKNOWN", "Service is shutting down"}; }
+ApiError limit_exceeded(std::int64_t retry_after_ms) {
+  return {429, "M_LIMIT_EXCEEDED", "Too many requests", retry_after_ms};
+}
 
 }  // namespace matrixrtc::core::authz

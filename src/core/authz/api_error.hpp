@@ -3,6 +3,8 @@
 // clients that match on them keep working.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 
 namespace matrixrtc::core::authz {
@@ -11,11 +13,14 @@ struct ApiError {
   unsigned status;
   std::string errcode;
   std::string error;
+  /// Only for M_LIMIT_EXCEEDED: how long to wait, in the body as
+  /// `retry_after_ms` (the spec's field) and as a Retry-After header.
+  std::optional<std::int64_t> retry_after_ms = std::nullopt;
 
   friend bool operator==(const ApiError&, const ApiError&) = default;
 };
 
-/// The body `{"errcode":…,"error":…}`.
+/// The body `{"errcode":…,"error":…}`, plus `"retry_after_ms":N` when set.
 [[nodiscard]] std::string to_json(const ApiError& error);
 
 // The reference's catalogue (lk-jwt-service notes, section 3.7).
@@ -33,5 +38,7 @@ struct ApiError {
 // so a wrong key or secret shows in LiveKit's logs.
 [[nodiscard]] ApiError webhook_unauthorized();  // 401 M_UNAUTHORIZED "The webhook could not be verified."
 [[nodiscard]] ApiError shutting_down();             // 503 M_UNKNOWN "Service is shutting down"
+// Ours: a rate limit refused the request (docs/security.md, "Rate limits").
+[[nodiscard]] ApiError limit_exceeded(std::int64_t retry_after_ms);  // 429 M_LIMIT_EXCEEDED "Too many requests"
 
 }  // namespace matrixrtc::core::authz

@@ -45,11 +45,11 @@ bool in_range(std::uint32_t address, const Ipv4Range& range) {
   return (address & mask) == range.first;
 }
 
-std::string ipv4_text(const Ipv4Bytes& a) { return cat(a[0], '.', a[1], '.', a[2], '.', a[3]); }
+std::string ipv4_text_impl(const Ipv4Bytes& a) { return cat(a[0], '.', a[1], '.', a[2], '.', a[3]); }
 
 // Lower-case hex groups with the longest run of two or more zero groups as
-// "::" (RFC 5952), for reasons only.
-std::string ipv6_text(const Ipv6Bytes& a) {
+// "::" (RFC 5952).
+std::string ipv6_text_impl(const Ipv6Bytes& a) {
   std::array<unsigned, 8> groups{};
   for (std::size_t i = 0; i < 8; ++i) groups[i] = (unsigned{a[2 * i]} << 8) | a[2 * i + 1];
   std::size_t best = 8;
@@ -105,7 +105,7 @@ Ipv4Bytes embedded(const Ipv6Bytes& a, std::size_t at) { return {a[at], a[at + 1
 AddressVerdict through(std::string_view form, const Ipv6Bytes& address, const Ipv4Bytes& inner) {
   AddressVerdict verdict = classify(inner);
   if (verdict.is_public()) return verdict;
-  verdict.reason = cat(form, ' ', ipv6_text(address), " reaches ", ipv4_text(inner), ", ", verdict.reason);
+  verdict.reason = cat(form, ' ', ipv6_text_impl(address), " reaches ", ipv4_text_impl(inner), ", ", verdict.reason);
   return verdict;
 }
 
@@ -250,6 +250,9 @@ Result<Ipv4Bytes> parse_ipv4(std::string_view text) {
   }
   return out;
 }
+
+std::string to_text(const Ipv4Bytes& address) { return ipv4_text_impl(address); }
+std::string to_text(const Ipv6Bytes& address) { return ipv6_text_impl(address); }
 
 Result<Ipv6Bytes> parse_ipv6(std::string_view text) {
   const auto invalid = [&] { return fail(ErrorCode::invalid_argument, cat("\"", text, "\" is not an IPv6 address")); };

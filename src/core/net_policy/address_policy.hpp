@@ -57,4 +57,8 @@ using Ipv6Bytes = std::array<std::uint8_t, 16>;
 [[nodiscard]] Result<Ipv4Bytes> parse_ipv4(std::string_view text);
 [[nodiscard]] Result<Ipv6Bytes> parse_ipv6(std::string_view text);
 
+/// Dotted quad; RFC 5952 IPv6 text (lower case, longest zero run as "::").
+[[nodiscard]] std::string to_text(const Ipv4Bytes& address);
+[[nodiscard]] std::string to_text(const Ipv6Bytes& address);
+
 }  // namespace matrixrtc::core::net_policy

@@ -27,6 +27,13 @@ TEST(ApiError, SerialisesAsMatrixErrorBody) {
   EXPECT_EQ(to_json(bad_json("quote \" and \\")), R"({"errcode":"M_BAD_JSON","error":"quote \" and \\"})");
 }
 
+TEST(ApiError, LimitExceededCarriesRetryAfterMs) {
+  EXPECT_EQ(limit_exceeded(1200), (ApiError{429, "M_LIMIT_EXCEEDED", "Too many requests", 1200}));
+  EXPECT_EQ(to_json(limit_exceeded(1200)),
+            R"({"errcode":"M_LIMIT_EXCEEDED","error":"Too many requests","retry_after_ms":1200})");
+  EXPECT_NE(limit_exceeded(1), limit_exceeded(2));
+}
+
 TEST(ApiError, StaysJsonEvenWithInvalidText) {
   EXPECT_EQ(to_json(bad_json("bad \xff")), R"({"errcode":"M_BAD_JSON","error":""})");
 }
