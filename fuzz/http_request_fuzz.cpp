@@ -124,8 +124,8 @@ Step read_request(beast::flat_buffer& buffer, Connection& connection) {
   parser.body_limit(kOptions.max_body_bytes);
   parser.eager(false);
   std::size_t header_bytes = 0;
-  const auto header_ec =
-      drive(parser, buffer, connection, [&] { return parser.is_header_done(); }, header_bytes);
+  const auto header_ec = drive(
+      parser, buffer, connection, [&] { return parser.is_header_done(); }, header_bytes);
   if (header_ec) {
     if (header_ec == http::error::body_limit) {
       step.outcome = Outcome::body_too_large;
@@ -147,7 +147,8 @@ Step read_request(beast::flat_buffer& buffer, Connection& connection) {
   step.sent_continue = beast::iequals(parser.get()[http::field::expect], "100-continue");
   parser.eager(true);
   std::size_t body_bytes = 0;
-  const auto body_ec = drive(parser, buffer, connection, [&] { return parser.is_done(); }, body_bytes);
+  const auto body_ec = drive(
+      parser, buffer, connection, [&] { return parser.is_done(); }, body_bytes);
   if (body_ec) {
     step.outcome = body_ec == http::error::body_limit ? Outcome::body_too_large : Outcome::closed;
     return step;

@@ -308,7 +308,8 @@ std::string MetricsRegistry::render(const std::optional<DelegationJobCounts>& jo
   for (std::size_t scope = 0; scope < kRateScopeCount; ++scope) {
     for (std::size_t reason = 0; reason < kFailOpenReasonCount; ++reason) {
       std::uint64_t total = 0;
-      for (const auto& thread : threads_) total += load(thread->rate_limit_fail_open_[scope * kFailOpenReasonCount + reason]);
+      for (const auto& thread : threads_)
+        total += load(thread->rate_limit_fail_open_[scope * kFailOpenReasonCount + reason]);
       const std::array<MetricLabel, 2> labels{MetricLabel{"scope", to_label(static_cast<RateScope>(scope))},
                                               MetricLabel{"reason", to_label(static_cast<FailOpen>(reason + 1))}};
       write_sample(out, "matrixrtc_auth_rate_limit_fail_open_total", labels, static_cast<double>(total));

@@ -114,7 +114,8 @@ class ThreadMetrics {
   /// HTTP statuses and errcodes with their own series; others count as "other".
   static constexpr std::array<unsigned, 12> kStatuses{200, 400, 401, 403, 404, 405, 413, 429, 500, 502, 503, 504};
   static constexpr std::array<std::string_view, 8> kErrcodes{
-      "", "M_BAD_JSON", "M_NOT_JSON", "M_UNAUTHORIZED", "M_FORBIDDEN", "M_UNKNOWN", "M_UNRECOGNIZED", "M_LIMIT_EXCEEDED"};
+      "",          "M_BAD_JSON",     "M_NOT_JSON",      "M_UNAUTHORIZED", "M_FORBIDDEN",
+      "M_UNKNOWN", "M_UNRECOGNIZED", "M_LIMIT_EXCEEDED"};
 
   void count_request(Endpoint endpoint, unsigned status, std::string_view errcode, std::chrono::nanoseconds elapsed);
   void count_lookup(std::chrono::nanoseconds elapsed, std::optional<LookupFailure> failure);

@@ -33,7 +33,8 @@ bool RateLimits::any_enabled() const {
 
 RateLimits rate_limits_of(const Config& config) {
   RateLimits limits;
-  limits.scopes[static_cast<std::size_t>(RateScope::ip)] = {config.rate_limit_ip_per_minute, config.rate_limit_ip_burst};
+  limits.scopes[static_cast<std::size_t>(RateScope::ip)] = {config.rate_limit_ip_per_minute,
+                                                            config.rate_limit_ip_burst};
   limits.scopes[static_cast<std::size_t>(RateScope::user)] = {config.rate_limit_user_per_minute,
                                                               config.rate_limit_user_burst};
   limits.scopes[static_cast<std::size_t>(RateScope::homeserver)] = {config.rate_limit_homeserver_per_minute,

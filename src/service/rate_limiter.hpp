@@ -77,14 +77,16 @@ class RateLimiter {
 
 /// What the rate limits did to one request, for its metrics and log line.
 struct RateLimitNotes {
-  std::optional<RateScope> limited;                     ///< the scope that refused it
-  std::array<FailOpen, kRateScopeCount> fail_open{};    ///< per scope: allowed without a decision
+  std::optional<RateScope> limited;                   ///< the scope that refused it
+  std::array<FailOpen, kRateScopeCount> fail_open{};  ///< per scope: allowed without a decision
 };
 
 /// Checks `scope` when the limiter exists and the scope is on: nullopt when
 /// the request may go on, else the 429 to answer. Records into `notes`.
-[[nodiscard]] boost::asio::awaitable<std::optional<core::authz::ApiError>> enforce_limit(
-    RateLimiter* limiter, RateScope scope, std::string key, RateLimitNotes& notes);
+[[nodiscard]] boost::asio::awaitable<std::optional<core::authz::ApiError>> enforce_limit(RateLimiter* limiter,
+                                                                                         RateScope scope,
+                                                                                         std::string key,
+                                                                                         RateLimitNotes& notes);
 
 /// The homeserver scope's key: the server name's host, lower-cased, without
 /// a trailing dot or port, so spelling variants of one server share a bucket.

@@ -1,9 +1,9 @@
 #include "service/router.hpp"
 
-#include <boost/beast/http/field.hpp>
-#include <boost/beast/http/verb.hpp>
 #include <algorithm>
 #include <array>
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/http/verb.hpp>
 #include <chrono>
 #include <cstdio>
 
@@ -97,8 +97,8 @@ boost::asio::awaitable<std::optional<authz::ApiError>> Router::limit_ip(const ne
   if (limiter_ == nullptr || !limiter_->enabled(RateScope::ip)) co_return std::nullopt;
   namespace rl = core::ratelimit;
   const auto address = context.remote.address();
-  const rl::IpAddress peer =
-      address.is_v4() ? rl::from_ipv4_bytes(address.to_v4().to_bytes()) : rl::from_ipv6_bytes(address.to_v6().to_bytes());
+  const rl::IpAddress peer = address.is_v4() ? rl::from_ipv4_bytes(address.to_v4().to_bytes())
+                                             : rl::from_ipv6_bytes(address.to_v6().to_bytes());
   // The last 16 X-Forwarded-For fields at most, without allocating: the walk
   // goes right to left and stops at the first untrusted entry anyway.
   std::array<std::string_view, 16> fields;

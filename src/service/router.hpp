@@ -41,8 +41,7 @@ class Router {
   /// `limiter` (may be null: no limits) enforces the per-IP limit on the
   /// token endpoints, before their bodies are read.
   Router(TokenIssuer& issuer, Delegation& delegation, const Config& config, Logger& logger,
-         std::function<std::int64_t()> unix_now, RouterObservability observability = {},
-         RateLimiter* limiter = nullptr)
+         std::function<std::int64_t()> unix_now, RouterObservability observability = {}, RateLimiter* limiter = nullptr)
       : issuer_(issuer),
         delegation_(delegation),
         config_(config),
@@ -63,8 +62,8 @@ class Router {
   std::string request_id(const net::ServerRequest& request);
   /// The per-IP limit: nullopt when the request may go on, else the 429.
   boost::asio::awaitable<std::optional<core::authz::ApiError>> limit_ip(const net::ServerRequest& request,
-                                                                       const net::RequestContext& context,
-                                                                       RateLimitNotes& notes);
+                                                                        const net::RequestContext& context,
+                                                                        RateLimitNotes& notes);
 
   TokenIssuer& issuer_;
   Delegation& delegation_;

@@ -117,8 +117,8 @@ boost::asio::awaitable<std::expected<TokenIssuer::Subject, authz::ApiError>> Tok
   // Before any network request: a flood naming one server must not turn
   // this service into that server's attacker.
   std::string server_key = homeserver_key(token.matrix_server_name);
-  auto server_refused = co_await enforce_limit(extras_.limiter, RateScope::homeserver, std::move(server_key),
-                                               outcome.rate_limits);
+  auto server_refused =
+      co_await enforce_limit(extras_.limiter, RateScope::homeserver, std::move(server_key), outcome.rate_limits);
   if (server_refused) {
     outcome.detail = "rate limited: homeserver";
     co_return std::unexpected(std::move(*server_refused));
@@ -142,7 +142,8 @@ boost::asio::awaitable<std::expected<TokenIssuer::Subject, authz::ApiError>> Tok
   }
   // Only now is the user known; before anything is minted or created.
   std::string user_key = *sub;
-  auto user_refused = co_await enforce_limit(extras_.limiter, RateScope::user, std::move(user_key), outcome.rate_limits);
+  auto user_refused =
+      co_await enforce_limit(extras_.limiter, RateScope::user, std::move(user_key), outcome.rate_limits);
   if (user_refused) {
     outcome.detail = "rate limited: user";
     co_return std::unexpected(std::move(*user_refused));

@@ -20,8 +20,8 @@
 #include "service/backends.hpp"
 #include "service/config.hpp"
 #include "service/metrics.hpp"
-#include "service/userinfo_cache.hpp"
 #include "service/rate_limiter.hpp"
+#include "service/userinfo_cache.hpp"
 
 namespace matrixrtc::service {
 
@@ -32,8 +32,8 @@ struct TokenAnswer {
 
 /// What a request's log line reports besides status and latency.
 struct IssueOutcome {
-  std::string server_name;  ///< the requester's homeserver, once known
-  std::string detail;       ///< why it failed, for the log only (never a secret)
+  std::string server_name;     ///< the requester's homeserver, once known
+  std::string detail;          ///< why it failed, for the log only (never a secret)
   RateLimitNotes rate_limits;  ///< for the metrics
 };
 

@@ -2,9 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <map>
-#include <sstream>
 
 #include "core/text.hpp"
 
@@ -347,19 +345,6 @@ TEST(Config, TrustedProxies) {
                "LIVEKIT_TRUSTED_PROXIES: \"proxy.internal\" is not an IP address or CIDR range");
   expect_fatal(load(with(kMinimal, {{"LIVEKIT_TRUSTED_PROXIES", "::1/200"}})),
                "LIVEKIT_TRUSTED_PROXIES: \"::1/200\" has an invalid prefix length (0-128 for IPv6)");
-}
-
-TEST(Config, ReadmeDocumentsEverySetting) {
-  std::ifstream file(MATRIXRTC_README);
-  std::stringstream readme;
-  readme << file.rdbuf();
-  ASSERT_FALSE(readme.str().empty());
-  for (const auto& setting : settings()) {
-    if (!setting.env.empty()) {
-      EXPECT_NE(readme.str().find(cat("`", setting.env, "`")), std::string::npos) << setting.env;
-    }
-    EXPECT_NE(readme.str().find(cat("`--", setting.flag, "`")), std::string::npos) << setting.flag;
-  }
 }
 
 TEST(Config, UserInfoCacheLifetimes) {

@@ -70,9 +70,10 @@ TEST(Metrics, EndpointsAndLookupReasons) {
 TEST(Metrics, RateLimitRefusalsHaveTheirOwnStatusAndErrcode) {
   MetricsRegistry registry("1.2.3");
   registry.add_thread().count_request(Endpoint::sfu_get, 429, "M_LIMIT_EXCEEDED", 1ms);
-  EXPECT_NE(registry.render(std::nullopt)
-                .find("matrixrtc_auth_requests_total{endpoint=\"/sfu/get\",status=\"429\",errcode=\"M_LIMIT_EXCEEDED\"} 1\n"),
-            std::string::npos);
+  EXPECT_NE(
+      registry.render(std::nullopt)
+          .find("matrixrtc_auth_requests_total{endpoint=\"/sfu/get\",status=\"429\",errcode=\"M_LIMIT_EXCEEDED\"} 1\n"),
+      std::string::npos);
 }
 
 TEST(Metrics, RegistrySumsThreadsAndRendersTheWholeText) {

@@ -2,11 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <optional>
 #include <sstream>
 #include <thread>
-#include <algorithm>
 
 #include "support/redis_server.hpp"
 #include "support/run.hpp"

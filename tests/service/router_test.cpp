@@ -393,9 +393,7 @@ class RateLimitedRouterTest : public RouterTest {
     limits.scopes = {core::ratelimit::Limit{60, 2}, core::ratelimit::Limit{}, core::ratelimit::Limit{}};
     return limits;
   }
-  RateLimitedRouterTest() {
-    config_.trusted_proxies = core::ratelimit::parse_cidr_list("127.0.0.0/8").value();
-  }
+  RateLimitedRouterTest() { config_.trusted_proxies = core::ratelimit::parse_cidr_list("127.0.0.0/8").value(); }
   net::ServerResponse post(std::string target, std::string body, std::string_view peer,
                            std::vector<std::string> forwarded_for = {}) {
     net::ServerRequest request{http::verb::post, target, 11};

@@ -482,7 +482,8 @@ class RateLimitedIssuerTest : public TokenIssuerTest {
     limiter_.emplace(limits);
     TokenIssuerExtras extras;
     extras.limiter = &*limiter_;
-    limited_.emplace(config_, users_, rooms_, delegation_, [] { return kNow; }, std::move(extras));
+    limited_.emplace(
+        config_, users_, rooms_, delegation_, [] { return kNow; }, std::move(extras));
   }
   std::expected<TokenAnswer, authz::ApiError> get_token(const std::string& token, const std::string& server,
                                                         const std::string& user) {

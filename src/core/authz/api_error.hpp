@@ -29,15 +29,16 @@ struct ApiError {
 [[nodiscard]] ApiError unauthorized();              // 401 M_UNAUTHORIZED "The request could not be authorised."
 [[nodiscard]] ApiError internal_error();            // 500 M_UNKNOWN "Internal Server Error"
 [[nodiscard]] ApiError room_creation_failed();      // 500 M_UNKNOWN "Unable to create room on SFU"
-[[nodiscard]] ApiError delegation_forbidden();  // 403 M_FORBIDDEN "Delegation of delayed events is only supported for full access users"
-[[nodiscard]] ApiError cs_api_unresolvable();   // 400 M_BAD_JSON "Unable to resolve client-server API"
+[[nodiscard]] ApiError
+delegation_forbidden();  // 403 M_FORBIDDEN "Delegation of delayed events is only supported for full access users"
+[[nodiscard]] ApiError cs_api_unresolvable();  // 400 M_BAD_JSON "Unable to resolve client-server API"
 // The membership check, worded as the reference's appservice mode (§3.6).
 [[nodiscard]] ApiError not_room_member();          // 403 M_FORBIDDEN "The requesting user is not a member of the room"
 [[nodiscard]] ApiError membership_unverifiable();  // 502 M_UNKNOWN "Unable to verify room membership"
 // Ours: the reference answers 200 to every webhook; we refuse unverifiable ones
 // so a wrong key or secret shows in LiveKit's logs.
 [[nodiscard]] ApiError webhook_unauthorized();  // 401 M_UNAUTHORIZED "The webhook could not be verified."
-[[nodiscard]] ApiError shutting_down();             // 503 M_UNKNOWN "Service is shutting down"
+[[nodiscard]] ApiError shutting_down();         // 503 M_UNKNOWN "Service is shutting down"
 // Ours: a rate limit refused the request (docs/security.md, "Rate limits").
 [[nodiscard]] ApiError limit_exceeded(std::int64_t retry_after_ms);  // 429 M_LIMIT_EXCEEDED "Too many requests"
 

@@ -78,8 +78,9 @@ Result<IpAddress> parse_forwarded_entry(std::string_view entry) {
 }
 
 std::string to_string(const IpAddress& address) {
-  if (address.v4) return net_policy::to_text(net_policy::Ipv4Bytes{address.bytes[0], address.bytes[1],
-                                                                   address.bytes[2], address.bytes[3]});
+  if (address.v4)
+    return net_policy::to_text(
+        net_policy::Ipv4Bytes{address.bytes[0], address.bytes[1], address.bytes[2], address.bytes[3]});
   return net_policy::to_text(address.bytes);
 }
 
@@ -90,8 +91,9 @@ Result<Cidr> parse_cidr(std::string_view text) {
   auto address = parse_ip(host);
   if (!address) return fail(ErrorCode::invalid_argument, cat("\"", text, "\" is not an IP address or CIDR range"));
   if (v6_literal && address->v4) {
-    return fail(ErrorCode::invalid_argument,
-                cat("\"", text, "\" is an IPv4-mapped IPv6 range; write the IPv4 range (mapped peers compare as IPv4)"));
+    return fail(
+        ErrorCode::invalid_argument,
+        cat("\"", text, "\" is an IPv4-mapped IPv6 range; write the IPv4 range (mapped peers compare as IPv4)"));
   }
   const unsigned max_prefix = address->v4 ? 32U : 128U;
   unsigned prefix = max_prefix;
@@ -100,9 +102,8 @@ Result<Cidr> parse_cidr(std::string_view text) {
     const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), prefix);
     if (digits.empty() || digits.size() > 3 || ec != std::errc{} || end != digits.data() + digits.size() ||
         prefix > max_prefix) {
-      return fail(ErrorCode::invalid_argument,
-                  cat("\"", text, "\" has an invalid prefix length (0-", max_prefix, " for IPv", address->v4 ? 4 : 6,
-                      ")"));
+      return fail(ErrorCode::invalid_argument, cat("\"", text, "\" has an invalid prefix length (0-", max_prefix,
+                                                   " for IPv", address->v4 ? 4 : 6, ")"));
     }
   }
   Cidr range{*address, prefix};
@@ -110,8 +111,9 @@ Result<Cidr> parse_cidr(std::string_view text) {
     range.network.bytes[bit / 8] = static_cast<std::uint8_t>(range.network.bytes[bit / 8] & ~(0x80U >> (bit % 8)));
   }
   if (range.network != *address) {
-    return fail(ErrorCode::invalid_argument, cat("\"", text, "\" has bits set beyond the /", prefix, " prefix (did you mean ",
-                                                 to_string(range.network), "/", prefix, "?)"));
+    return fail(ErrorCode::invalid_argument,
+                cat("\"", text, "\" has bits set beyond the /", prefix, " prefix (did you mean ",
+                    to_string(range.network), "/", prefix, "?)"));
   }
   return range;
 }

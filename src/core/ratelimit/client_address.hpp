@@ -47,7 +47,7 @@ struct IpAddress {
 [[nodiscard]] std::string to_string(const IpAddress& address);
 
 struct Cidr {
-  IpAddress network;  ///< host bits zero
+  IpAddress network;    ///< host bits zero
   unsigned prefix = 0;  ///< 0–32 for IPv4, 0–128 for IPv6
 
   friend bool operator==(const Cidr&, const Cidr&) = default;

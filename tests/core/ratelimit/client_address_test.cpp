@@ -75,8 +75,9 @@ TEST(ClientAddressTest, BadCidrsAreNamedExactly) {
   EXPECT_EQ(parse_cidr("10.0.0.0/").error().message, "\"10.0.0.0/\" has an invalid prefix length (0-32 for IPv4)");
   EXPECT_EQ(parse_cidr("10.0.0.0/x").error().message, "\"10.0.0.0/x\" has an invalid prefix length (0-32 for IPv4)");
   EXPECT_EQ(parse_cidr("proxy.local").error().message, "\"proxy.local\" is not an IP address or CIDR range");
-  EXPECT_EQ(parse_cidr("::ffff:10.0.0.0/104").error().message,
-            "\"::ffff:10.0.0.0/104\" is an IPv4-mapped IPv6 range; write the IPv4 range (mapped peers compare as IPv4)");
+  EXPECT_EQ(
+      parse_cidr("::ffff:10.0.0.0/104").error().message,
+      "\"::ffff:10.0.0.0/104\" is an IPv4-mapped IPv6 range; write the IPv4 range (mapped peers compare as IPv4)");
   EXPECT_EQ(parse_cidr_list("127.0.0.0/8, 10.0.0.0/8 nope/3").error().message,
             "\"nope/3\" is not an IP address or CIDR range");
 }
