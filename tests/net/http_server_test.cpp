@@ -221,6 +221,11 @@ TEST_F(HttpServerTest, ConnectionCapRefusesExtraConnections) {
 // again: the accepting thread spun at full CPU. It now pauses between tries,
 // and serves the queued connection once descriptors are free again.
 TEST_F(HttpServerTest, OutOfDescriptorsPausesAcceptingInsteadOfSpinning) {
+#if defined(__SANITIZE_ADDRESS__)
+  // The sanitizers' runtime needs descriptors of its own (UBSan's vptr check
+  // probes memory through a pipe), so with none left it reports nonsense.
+  GTEST_SKIP() << "needs a process whose runtime opens no descriptors";
+#endif
   start();
   tcp::socket first(client_io_);
   tcp::socket queued(client_io_);
