@@ -239,7 +239,7 @@ core::Result<void> read_rate_limits(Config& config, const Lookup& lookup) {
 }  // namespace
 
 std::vector<core::ratelimit::Cidr> default_trusted_proxies() {
-  return core::ratelimit::parse_cidr_list("127.0.0.0/8 ::1/128").value();
+  return core::ratelimit::parse_cidr_list(kDefaultTrustedProxies).value();
 }
 
 bool Config::is_full_access(std::string_view server_name) const {

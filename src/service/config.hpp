@@ -22,7 +22,9 @@ namespace matrixrtc::service {
 enum class LogLevel { debug, info, warn, error };
 enum class LogFormat { text, json };
 
-/// 127.0.0.0/8 and ::1/128.
+/// LIVEKIT_TRUSTED_PROXIES when unset: a reverse proxy on the same host.
+inline constexpr std::string_view kDefaultTrustedProxies = "127.0.0.0/8, ::1/128";
+/// kDefaultTrustedProxies, parsed.
 [[nodiscard]] std::vector<core::ratelimit::Cidr> default_trusted_proxies();
 
 struct Config {

@@ -101,7 +101,7 @@ constexpr std::array kSettings{
             "requests a minute naming one homeserver (checked before contacting it); 0 turns it off"},
     Setting{"LIVEKIT_RATE_LIMIT_HOMESERVER_BURST", "rate-limit-homeserver-burst", "500",
             "requests naming one homeserver at once"},
-    Setting{"LIVEKIT_TRUSTED_PROXIES", "trusted-proxies", "127.0.0.0/8, ::1/128",
+    Setting{"LIVEKIT_TRUSTED_PROXIES", "trusted-proxies", kDefaultTrustedProxies,
             "comma/space separated CIDRs of reverse proxies whose X-Forwarded-For names the client; empty trusts "
             "none"},
     Setting{"", "dev", "",
