@@ -1,6 +1,9 @@
 #include "core/authz/token_requests.hpp"
 
+#include <array>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/object.hpp>
+#include <cstddef>
 
 #include "core/json/strict_parser.hpp"
 #include "core/matrix/identifiers.hpp"
@@ -97,8 +100,18 @@ std::optional<ApiError> check_server_name(const OpenIdToken& token) {
   return std::nullopt;
 }
 
-RequestResult<bj::object> parse_body(std::string_view body) {
-  auto object = json::parse_strict_object(body);
+// The parsed body lives only while its fields are copied out, so its memory
+// comes from one arena instead of one allocation per value: a body of
+// ordinary size parses without touching the heap, larger ones (up to the
+// server's body limit) spill over to it.
+struct BodyArena {
+  static constexpr std::size_t kBytes = 4096;
+  alignas(std::max_align_t) std::array<unsigned char, kBytes> buffer;
+  bj::monotonic_resource resource{buffer.data(), buffer.size()};
+};
+
+RequestResult<bj::object> parse_body(std::string_view body, bj::monotonic_resource& arena) {
+  auto object = json::parse_strict_object(body, {}, &arena);
   if (!object) return std::unexpected(not_json());
   return std::move(*object);
 }
@@ -106,7 +119,8 @@ RequestResult<bj::object> parse_body(std::string_view body) {
 }  // namespace
 
 RequestResult<SfuGetRequest> parse_sfu_get_request(std::string_view body) {
-  auto object = parse_body(body);
+  BodyArena arena;
+  auto object = parse_body(body, arena.resource);
   if (!object) return std::unexpected(std::move(object.error()));
   FieldReader reader(&*object);
   SfuGetRequest request;
@@ -137,7 +151,8 @@ namespace {
 enum class SlotEndpoint { get_token, delegate };
 
 RequestResult<GetTokenRequest> parse_slot_request(std::string_view body, SlotEndpoint endpoint) {
-  auto object = parse_body(body);
+  BodyArena arena;
+  auto object = parse_body(body, arena.resource);
   if (!object) return std::unexpected(std::move(object.error()));
   FieldReader reader(&*object);
   GetTokenRequest request;

@@ -1,6 +1,7 @@
 #include "core/json/canonical_json.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstdint>
 #include <vector>
@@ -57,7 +58,20 @@ std::size_t decode_utf8(std::string_view text, std::size_t i, std::uint32_t& cod
   return length;
 }
 
-bool needs_ascii_escape(unsigned char c) { return c == '>' || c == '?' || c == '~' || c == 0x7F; }
+constexpr bool needs_ascii_escape(unsigned char c) { return c == '>' || c == '?' || c == '~' || c == 0x7F; }
+
+// Bytes written as themselves in a JSON string, one table per escaping: a
+// lookup per byte instead of a chain of comparisons.
+using PlainTable = std::array<bool, 256>;
+constexpr PlainTable plain_table(Escaping escaping) {
+  PlainTable table{};
+  for (unsigned c = 0x20; c < 0x80; ++c) {
+    table[c] = c != '"' && c != '\\' && (escaping != Escaping::jwt_ascii || !needs_ascii_escape(static_cast<unsigned char>(c)));
+  }
+  return table;
+}
+constexpr PlainTable kPlainCanonical = plain_table(Escaping::canonical);
+constexpr PlainTable kPlainJwtAscii = plain_table(Escaping::jwt_ascii);
 
 Result<void> write_value(std::string& out, const bj::value& value, Escaping escaping, std::size_t depth);
 
@@ -128,9 +142,19 @@ Result<void> write_value(std::string& out, const bj::value& value, Escaping esca
 }  // namespace
 
 Result<void> write_json_string(std::string& out, std::string_view utf8, Escaping escaping) {
+  // Most strings (tokens, URLs, IDs) are plain ASCII: they are copied in runs
+  // rather than a byte at a time, which showed in the service's profile.
+  out.reserve(out.size() + utf8.size() + 2);
   out.push_back('"');
+  const PlainTable& plain = escaping == Escaping::jwt_ascii ? kPlainJwtAscii : kPlainCanonical;
   std::size_t i = 0;
   while (i < utf8.size()) {
+    const std::size_t run_start = i;
+    while (i < utf8.size() && plain[static_cast<unsigned char>(utf8[i])]) ++i;
+    if (i > run_start) {
+      out.append(utf8.data() + run_start, i - run_start);
+      continue;
+    }
     const auto c = static_cast<unsigned char>(utf8[i]);
     if (c >= 0x80) {
       std::uint32_t code_point = 0;

@@ -43,8 +43,8 @@ class StrictHandler {
     const std::size_t first = object_starts_.back();
     object_starts_.pop_back();
     if (n > 1) {
-      std::vector<std::string_view> names;
-      names.reserve(n);
+      auto& names = names_;  // reused: one allocation per document, not per object
+      names.clear();
       for (std::size_t i = first; i < keys_.size(); ++i) {
         names.emplace_back(arena_.data() + keys_[i].offset, keys_[i].length);
       }
@@ -163,6 +163,7 @@ class StrictHandler {
   std::string arena_;
   std::vector<KeySpan> keys_;
   std::vector<std::size_t> object_starts_;
+  std::vector<std::string_view> names_;
   bool key_open_ = false;
   bool number_is_float_ = false;
 };
@@ -196,7 +197,7 @@ std::string describe(ErrorCode code, const bj::error_code& ec) {
 
 }  // namespace
 
-Result<bj::value> parse_strict(std::string_view text, const ParseLimits& limits) {
+Result<bj::value> parse_strict(std::string_view text, const ParseLimits& limits, bj::storage_ptr storage) {
   bj::parse_options options;
   options.max_depth = limits.max_depth;
   options.allow_comments = false;
@@ -204,7 +205,7 @@ Result<bj::value> parse_strict(std::string_view text, const ParseLimits& limits)
   options.allow_invalid_utf8 = false;
 
   bj::basic_parser<StrictHandler> parser(options);
-  parser.handler().stack.reset();
+  parser.handler().stack.reset(std::move(storage));
   bj::error_code ec;
   const std::size_t consumed = parser.write_some(false, text.data(), text.size(), ec);
   StrictHandler& handler = parser.handler();
@@ -234,8 +235,8 @@ Result<bj::value> parse_strict(std::string_view text, const ParseLimits& limits)
   return handler.stack.release();
 }
 
-Result<bj::object> parse_strict_object(std::string_view text, const ParseLimits& limits) {
-  auto value = parse_strict(text, limits);
+Result<bj::object> parse_strict_object(std::string_view text, const ParseLimits& limits, bj::storage_ptr storage) {
+  auto value = parse_strict(text, limits, std::move(storage));
   if (!value) return std::unexpected(std::move(value.error()));
   if (!value->is_object()) {
     return fail(ErrorCode::invalid_json, "expected a JSON object", std::string(kNotJson));

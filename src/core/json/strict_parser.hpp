@@ -21,9 +21,13 @@ struct ParseLimits {
 /// Parses exactly one JSON text (surrounding whitespace allowed). Numbers with a
 /// fraction or exponent are kept as doubles; callers that forbid them (canonical
 /// JSON) refuse them later. Errors name the byte offset and carry M_NOT_JSON.
-[[nodiscard]] Result<boost::json::value> parse_strict(std::string_view text, const ParseLimits& limits = {});
+/// The value's memory comes from `storage` (default: the heap); a caller that
+/// reads the value and drops it can pass a monotonic resource on its stack.
+[[nodiscard]] Result<boost::json::value> parse_strict(std::string_view text, const ParseLimits& limits = {},
+                                                      boost::json::storage_ptr storage = {});
 
 /// As parse_strict, and the top-level value must be an object.
-[[nodiscard]] Result<boost::json::object> parse_strict_object(std::string_view text, const ParseLimits& limits = {});
+[[nodiscard]] Result<boost::json::object> parse_strict_object(std::string_view text, const ParseLimits& limits = {},
+                                                              boost::json::storage_ptr storage = {});
 
 }  // namespace matrixrtc::core::json

@@ -1,6 +1,10 @@
 #include "core/encoding/base64.hpp"
 
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <string>
 
 namespace matrixrtc::core::base64 {
 namespace {
@@ -31,6 +35,28 @@ TEST(Base64, AlphabetsDifferOnlyInTwoCharacters) {
   EXPECT_EQ(encode(bytes, Alphabet::standard, Padding::without), "+/+/");
   EXPECT_EQ(encode(bytes, Alphabet::url, Padding::without), "-_-_");
   EXPECT_EQ(decode("-_-_", Alphabet::url, Padding::without).value(), bytes);
+}
+
+// Our encoder against OpenSSL's (an independent implementation of the
+// padded standard alphabet) for every length up to 300 and every byte
+// value, then the other three forms derived from it and decoded back.
+TEST(Base64, EncodingMatchesOpenSslForEveryLength) {
+  std::string bytes;
+  for (std::size_t length = 0; length <= 300; ++length) {
+    std::string reference(4 * ((length + 2) / 3) + 1, '\0');
+    const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(reference.data()),
+                                        reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(length));
+    reference.resize(static_cast<std::size_t>(written));
+    ASSERT_EQ(encode(bytes, Alphabet::standard, Padding::with), reference) << length;
+    std::string url = reference;
+    std::ranges::replace(url, '+', '-');
+    std::ranges::replace(url, '/', '_');
+    EXPECT_EQ(encode(bytes, Alphabet::url, Padding::with), url) << length;
+    while (!url.empty() && url.back() == '=') url.pop_back();
+    EXPECT_EQ(encode(bytes, Alphabet::url, Padding::without), url) << length;
+    EXPECT_EQ(decode(url, Alphabet::url, Padding::without).value(), bytes) << length;
+    bytes.push_back(static_cast<char>((length * 151 + 7) % 256));
+  }
 }
 
 void expect_refused(std::string_view text, Alphabet alphabet, Padding padding, std::string_view message) {
