@@ -9,6 +9,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
@@ -22,6 +23,7 @@
 #include <unordered_map>
 
 #include "core/text.hpp"
+#include "net/response_wire.hpp"
 #include "net/tls_context.hpp"
 
 namespace matrixrtc::net {
@@ -75,6 +77,7 @@ struct ServerStreamConnection final : ServerConnection {
   explicit ServerStreamConnection(Args&&... args) : stream(std::forward<Args>(args)...) {}
   Stream stream;
   std::shared_ptr<ServerTlsContext> tls;  // the context this connection started with, kept across reloads
+  tcp::endpoint remote;                   // read once at accept: it cannot change, and getpeername is a syscall
 
   void close_socket() {
     beast::error_code ignored;
@@ -133,8 +136,6 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
   template <class Stream>
   asio::awaitable<void> serve(std::shared_ptr<ServerStreamConnection<Stream>> connection);
   asio::awaitable<bool> handshake(TlsStream& stream, beast::flat_buffer& buffer);
-  template <class Stream>
-  asio::awaitable<bool> serve_one(ServerStreamConnection<Stream>& connection, beast::flat_buffer& buffer);
 };
 
 template <class Stream>
@@ -164,13 +165,21 @@ asio::awaitable<void> HttpServer::State::accept_loop() {
       continue;
     }
     ++open;
+    // Answers are written whole, one write each: Nagle's algorithm could only
+    // hold the next one back waiting for the client's delayed ACK.
+    beast::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    const tcp::endpoint remote = socket.remote_endpoint(ignored);
     if (options.tls) {
       auto context = options.tls->current();  // the newest certificate, for this connection's life
       auto connection = std::make_shared<ServerStreamConnection<TlsStream>>(std::move(socket), context->native());
       connection->tls = std::move(context);
+      connection->remote = remote;
       spawn(std::move(connection));
     } else {
-      spawn(std::make_shared<ServerStreamConnection<PlainStream>>(std::move(socket)));
+      auto connection = std::make_shared<ServerStreamConnection<PlainStream>>(std::move(socket));
+      connection->remote = remote;
+      spawn(std::move(connection));
     }
   }
 }
@@ -183,8 +192,91 @@ asio::awaitable<void> HttpServer::State::serve(std::shared_ptr<ServerStreamConne
   try {
     bool ready = true;
     if constexpr (kIsTls<Stream>) ready = co_await handshake(connection->stream, buffer);
+    // One request per turn. This loop is not a coroutine of its own: a frame
+    // allocated per request showed in the service's profile.
+    auto& stream = connection->stream;
+    auto& tcp_layer = beast::get_lowest_layer(stream);
+    std::string wire;  // each answer's bytes; the capacity stays for the next one
     while (ready && (!stopping || connection->busy)) {
-      if (!co_await serve_one(*connection, buffer)) break;
+      connection->busy = false;
+      if (buffer.size() == 0) {
+        // Idle: wait for the first byte of the next request.
+        tcp_layer.expires_after(options.idle_timeout);
+        auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), kTuple);
+        if (ec) break;
+        buffer.commit(n);
+      }
+      connection->busy = true;
+      http::request_parser<http::string_body> parser;
+      parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
+      parser.body_limit(options.max_body_bytes);
+      tcp_layer.expires_after(options.header_timeout);
+      auto [header_ec, header_bytes] = co_await http::async_read_header(stream, buffer, parser, kTuple);
+      // Beast 1.81 counts header_limit only against bytes buffered after its first
+      // put(): a header that arrives in pieces could pass with up to one read
+      // beyond the limit. The size the parser consumed decides, however it came.
+      if (!header_ec && header_bytes > options.max_header_bytes) header_ec = http::error::header_limit;
+      if (header_ec) {
+        if (header_ec == http::error::body_limit) {  // Content-Length already too large
+          co_await http::async_write(
+              stream, plain_error(11, http::status::payload_too_large, "M_TOO_LARGE", "Request body too large"),
+              kTuple);
+        } else if (header_ec == http::error::header_limit) {
+          co_await http::async_write(stream,
+                                     plain_error(11, http::status::request_header_fields_too_large, "M_TOO_LARGE",
+                                                 "Request headers too large"),
+                                     kTuple);
+        } else if (header_ec != beast::error::timeout && header_ec != http::error::end_of_stream &&
+                   header_ec != asio::error::eof && header_ec != asio::error::connection_reset) {
+          co_await http::async_write(
+              stream, plain_error(11, http::status::bad_request, "M_UNRECOGNIZED", "Bad HTTP request"), kTuple);
+        }
+        break;
+      }
+      const unsigned version = parser.get().version();
+      if (parser.content_length() && *parser.content_length() > options.max_body_bytes) {
+        co_await http::async_write(
+            stream, plain_error(version, http::status::payload_too_large, "M_TOO_LARGE", "Request body too large"),
+            kTuple);
+        break;
+      }
+      if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+        http::response<http::empty_body> go_on{http::status::continue_, version};
+        tcp_layer.expires_after(options.write_timeout);
+        if (auto [ec, n] = co_await http::async_write(stream, go_on, kTuple); ec) break;
+      }
+      tcp_layer.expires_after(options.body_timeout);
+      auto [body_ec, body_bytes] = co_await http::async_read(stream, buffer, parser, kTuple);
+      if (body_ec) {
+        if (body_ec == http::error::body_limit) {
+          co_await http::async_write(
+              stream, plain_error(version, http::status::payload_too_large, "M_TOO_LARGE", "Request body too large"),
+              kTuple);
+        }
+        break;
+      }
+      tcp_layer.expires_never();
+
+      ServerRequest request = parser.release();
+      const bool keep_alive = request.keep_alive();
+      RequestContext context;
+      context.remote = connection->remote;
+      context.received = std::chrono::steady_clock::now();
+      ServerResponse response;
+      try {
+        response = co_await handler(std::move(request), context);
+      } catch (...) {
+        response = plain_error(version, http::status::internal_server_error, "M_UNKNOWN", "Internal Server Error");
+      }
+      response.version(version);
+      response.keep_alive(keep_alive && !stopping);
+      response.prepare_payload();
+      tcp_layer.expires_after(options.write_timeout);
+      wire.clear();
+      append_response_wire(wire, response);
+      auto [write_ec, written] = co_await asio::async_write(stream, asio::buffer(wire), kTuple);
+      connection->busy = false;
+      if (write_ec || !response.keep_alive()) break;
     }
     if constexpr (kIsTls<Stream>) {
       if (ready) {
@@ -226,90 +318,6 @@ asio::awaitable<bool> HttpServer::State::handshake(TlsStream& stream, beast::fla
   // before the server's first flight.
   buffer.consume(buffer.size());
   co_return !handshake_ec;
-}
-
-// Reads, handles and answers one request; false when the connection is done.
-template <class Stream>
-asio::awaitable<bool> HttpServer::State::serve_one(ServerStreamConnection<Stream>& connection,
-                                                   beast::flat_buffer& buffer) {
-  auto& stream = connection.stream;
-  auto& tcp_layer = beast::get_lowest_layer(stream);
-  connection.busy = false;
-  if (buffer.size() == 0) {
-    // Idle: wait for the first byte of the next request.
-    tcp_layer.expires_after(options.idle_timeout);
-    auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), kTuple);
-    if (ec) co_return false;
-    buffer.commit(n);
-  }
-  connection.busy = true;
-  http::request_parser<http::string_body> parser;
-  parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
-  parser.body_limit(options.max_body_bytes);
-  tcp_layer.expires_after(options.header_timeout);
-  auto [header_ec, header_bytes] = co_await http::async_read_header(stream, buffer, parser, kTuple);
-  // Beast 1.81 counts header_limit only against bytes buffered after its first
-  // put(): a header that arrives in pieces could pass with up to one read
-  // beyond the limit. The size the parser consumed decides, however it came.
-  if (!header_ec && header_bytes > options.max_header_bytes) header_ec = http::error::header_limit;
-  if (header_ec) {
-    if (header_ec == http::error::body_limit) {  // Content-Length already too large
-      co_await http::async_write(
-          stream, plain_error(11, http::status::payload_too_large, "M_TOO_LARGE", "Request body too large"), kTuple);
-    } else if (header_ec == http::error::header_limit) {
-      co_await http::async_write(
-          stream,
-          plain_error(11, http::status::request_header_fields_too_large, "M_TOO_LARGE", "Request headers too large"),
-          kTuple);
-    } else if (header_ec != beast::error::timeout && header_ec != http::error::end_of_stream &&
-               header_ec != asio::error::eof && header_ec != asio::error::connection_reset) {
-      co_await http::async_write(
-          stream, plain_error(11, http::status::bad_request, "M_UNRECOGNIZED", "Bad HTTP request"), kTuple);
-    }
-    co_return false;
-  }
-  const unsigned version = parser.get().version();
-  if (parser.content_length() && *parser.content_length() > options.max_body_bytes) {
-    co_await http::async_write(
-        stream, plain_error(version, http::status::payload_too_large, "M_TOO_LARGE", "Request body too large"), kTuple);
-    co_return false;
-  }
-  if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
-    http::response<http::empty_body> go_on{http::status::continue_, version};
-    tcp_layer.expires_after(options.write_timeout);
-    if (auto [ec, n] = co_await http::async_write(stream, go_on, kTuple); ec) co_return false;
-  }
-  tcp_layer.expires_after(options.body_timeout);
-  auto [body_ec, body_bytes] = co_await http::async_read(stream, buffer, parser, kTuple);
-  if (body_ec) {
-    if (body_ec == http::error::body_limit) {
-      co_await http::async_write(
-          stream, plain_error(version, http::status::payload_too_large, "M_TOO_LARGE", "Request body too large"),
-          kTuple);
-    }
-    co_return false;
-  }
-  tcp_layer.expires_never();
-
-  ServerRequest request = parser.release();
-  const bool keep_alive = request.keep_alive();
-  RequestContext context;
-  beast::error_code endpoint_ec;
-  context.remote = tcp_layer.socket().remote_endpoint(endpoint_ec);
-  context.received = std::chrono::steady_clock::now();
-  ServerResponse response;
-  try {
-    response = co_await handler(std::move(request), context);
-  } catch (...) {
-    response = plain_error(version, http::status::internal_server_error, "M_UNKNOWN", "Internal Server Error");
-  }
-  response.version(version);
-  response.keep_alive(keep_alive && !stopping);
-  response.prepare_payload();
-  tcp_layer.expires_after(options.write_timeout);
-  auto [write_ec, written] = co_await http::async_write(stream, response, kTuple);
-  connection.busy = false;
-  co_return !write_ec && response.keep_alive();
 }
 
 HttpServer::HttpServer(asio::io_context& io, HttpServerOptions options, HttpHandler handler)
