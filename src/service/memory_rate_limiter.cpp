@@ -16,7 +16,7 @@ std::int64_t micros(RateClock::time_point now) {
 MemoryRateLimiter::MemoryRateLimiter(RateLimits limits, std::size_t max_keys_per_scope)
     : RateLimiter(limits), max_per_stripe_(std::max<std::size_t>(1, max_keys_per_scope / kStripes)) {}
 
-RateVerdict MemoryRateLimiter::check_now(RateScope scope, std::string key, RateClock::time_point now) {
+RateVerdict MemoryRateLimiter::check_now(RateScope scope, std::string_view key, RateClock::time_point now) {
   const core::ratelimit::Limit& limit = limits()[scope];
   if (!limit.enabled()) return {};
   const std::int64_t now_us = micros(now);
@@ -25,7 +25,7 @@ RateVerdict MemoryRateLimiter::check_now(RateScope scope, std::string key, RateC
   Stripe& stripe = stripes_[static_cast<std::size_t>(scope)][(hash >> 48U) % kStripes];
   const std::lock_guard lock(stripe.mutex);
   auto& tats = stripe.tats;
-  if (const auto it = tats.find(std::string_view(key)); it != tats.end()) {
+  if (const auto it = tats.find(key); it != tats.end()) {
     const auto decision = core::ratelimit::decide(limit, it->second, now_us);
     if (!decision.allowed) return RateVerdict{false, decision.retry_after_ms, FailOpen::none};
     it->second = decision.tat_us;
@@ -37,13 +37,13 @@ RateVerdict MemoryRateLimiter::check_now(RateScope scope, std::string key, RateC
     stripe.next_prune_us = now_us + kPruneIntervalUs;
   }
   if (tats.size() >= max_per_stripe_) return RateVerdict{true, 0, FailOpen::table_full};
-  tats.emplace(std::move(key), decision.tat_us);
+  tats.emplace(std::string(key), decision.tat_us);
   return {};
 }
 
 boost::asio::awaitable<RateVerdict> MemoryRateLimiter::check(RateScope scope, std::string key,
                                                              RateClock::time_point now) {
-  co_return check_now(scope, std::move(key), now);
+  co_return check_now(scope, key, now);
 }
 
 std::size_t MemoryRateLimiter::size(RateScope scope) const {

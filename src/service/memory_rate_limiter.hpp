@@ -28,8 +28,12 @@ class MemoryRateLimiter final : public RateLimiter {
   explicit MemoryRateLimiter(RateLimits limits, std::size_t max_keys_per_scope = 100'000);
 
   /// The decision itself; thread-safe, never suspends.
-  RateVerdict check_now(RateScope scope, std::string key, RateClock::time_point now);
+  RateVerdict check_now(RateScope scope, std::string_view key, RateClock::time_point now);
   boost::asio::awaitable<RateVerdict> check(RateScope scope, std::string key, RateClock::time_point now) override;
+  std::optional<RateVerdict> check_without_waiting(RateScope scope, std::string_view key,
+                                                   RateClock::time_point now) override {
+    return check_now(scope, key, now);
+  }
 
   /// Keys held in `scope` now (for tests and diagnostics).
   [[nodiscard]] std::size_t size(RateScope scope) const;

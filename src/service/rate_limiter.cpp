@@ -42,15 +42,33 @@ RateLimits rate_limits_of(const Config& config) {
   return limits;
 }
 
+namespace {
+
+std::optional<core::authz::ApiError> apply(const RateVerdict& verdict, RateScope scope, RateLimitNotes& notes) {
+  notes.fail_open[static_cast<std::size_t>(scope)] = verdict.fail_open;
+  if (verdict.allowed) return std::nullopt;
+  notes.limited = scope;
+  return core::authz::limit_exceeded(verdict.retry_after_ms);
+}
+
+}  // namespace
+
 boost::asio::awaitable<std::optional<core::authz::ApiError>> enforce_limit(RateLimiter* limiter, RateScope scope,
                                                                            std::string key, RateLimitNotes& notes) {
   if (limiter == nullptr || !limiter->enabled(scope)) co_return std::nullopt;
   const RateClock::time_point now = RateClock::now();
   const RateVerdict verdict = co_await limiter->check(scope, std::move(key), now);
-  notes.fail_open[static_cast<std::size_t>(scope)] = verdict.fail_open;
-  if (verdict.allowed) co_return std::nullopt;
-  notes.limited = scope;
-  co_return core::authz::limit_exceeded(verdict.retry_after_ms);
+  co_return apply(verdict, scope, notes);
+}
+
+bool enforce_limit_now(RateLimiter* limiter, RateScope scope, std::string_view key, RateLimitNotes& notes,
+                       std::optional<core::authz::ApiError>& refusal) {
+  refusal.reset();
+  if (limiter == nullptr || !limiter->enabled(scope)) return true;
+  const auto verdict = limiter->check_without_waiting(scope, key, RateClock::now());
+  if (!verdict) return false;
+  refusal = apply(*verdict, scope, notes);
+  return true;
 }
 
 std::string homeserver_key(std::string_view server_name) {

@@ -70,6 +70,14 @@ class RateLimiter {
   /// own clock instead, so instances with skewed clocks agree). A disabled
   /// scope always allows.
   virtual boost::asio::awaitable<RateVerdict> check(RateScope scope, std::string key, RateClock::time_point now) = 0;
+  /// The same decision without suspending, when the limiter can make it in
+  /// memory; nullopt when it needs a round trip (Redis): then use check().
+  /// Callers take this path first: a coroutine frame per check showed in
+  /// the service's profile.
+  virtual std::optional<RateVerdict> check_without_waiting(RateScope /*scope*/, std::string_view /*key*/,
+                                                           RateClock::time_point /*now*/) {
+    return std::nullopt;
+  }
 
  private:
   RateLimits limits_;
@@ -83,10 +91,17 @@ struct RateLimitNotes {
 
 /// Checks `scope` when the limiter exists and the scope is on: nullopt when
 /// the request may go on, else the 429 to answer. Records into `notes`.
+/// Try enforce_limit_now first; this is for when it could not decide.
 [[nodiscard]] boost::asio::awaitable<std::optional<core::authz::ApiError>> enforce_limit(RateLimiter* limiter,
                                                                                          RateScope scope,
                                                                                          std::string key,
                                                                                          RateLimitNotes& notes);
+
+/// enforce_limit without suspending: true when decided (no limiter, scope
+/// off, or a limiter that decides in memory), with `refusal` set to the 429
+/// to answer or nullopt; false when the limiter needs enforce_limit.
+[[nodiscard]] bool enforce_limit_now(RateLimiter* limiter, RateScope scope, std::string_view key, RateLimitNotes& notes,
+                                     std::optional<core::authz::ApiError>& refusal);
 
 /// The homeserver scope's key: the server name's host, lower-cased, without
 /// a trailing dot or port, so spelling variants of one server share a bucket.

@@ -91,10 +91,7 @@ std::string Router::request_id(const net::ServerRequest& request) {
   return id;
 }
 
-boost::asio::awaitable<std::optional<authz::ApiError>> Router::limit_ip(const net::ServerRequest& request,
-                                                                        const net::RequestContext& context,
-                                                                        RateLimitNotes& notes) {
-  if (limiter_ == nullptr || !limiter_->enabled(RateScope::ip)) co_return std::nullopt;
+std::string Router::ip_key(const net::ServerRequest& request, const net::RequestContext& context) const {
   namespace rl = core::ratelimit;
   const auto address = context.remote.address();
   const rl::IpAddress peer = address.is_v4() ? rl::from_ipv4_bytes(address.to_v4().to_bytes())
@@ -115,7 +112,20 @@ boost::asio::awaitable<std::optional<authz::ApiError>> Router::limit_ip(const ne
   }
   const rl::IpAddress client =
       rl::client_address(peer, config_.trusted_proxies, std::span<const std::string_view>(fields.data(), count));
-  std::string key = rl::rate_limit_key(client);
+  return rl::rate_limit_key(client);
+}
+
+bool Router::limit_ip_now(const net::ServerRequest& request, const net::RequestContext& context, RateLimitNotes& notes,
+                          std::optional<authz::ApiError>& refused) {
+  refused.reset();
+  if (limiter_ == nullptr || !limiter_->enabled(RateScope::ip)) return true;
+  return enforce_limit_now(limiter_, RateScope::ip, ip_key(request, context), notes, refused);
+}
+
+boost::asio::awaitable<std::optional<authz::ApiError>> Router::limit_ip(const net::ServerRequest& request,
+                                                                        const net::RequestContext& context,
+                                                                        RateLimitNotes& notes) {
+  std::string key = ip_key(request, context);
   auto refused = co_await enforce_limit(limiter_, RateScope::ip, std::move(key), notes);
   co_return refused;
 }
@@ -199,7 +209,10 @@ boost::asio::awaitable<net::ServerResponse> Router::handle(net::ServerRequest re
       // Element Call probes this path without credentials and reads 404 as
       // "unsupported": every bad request here answers 400 or 401 (or 429).
       std::expected<void, authz::ApiError> answer = std::unexpected(authz::internal_error());
-      auto refused = co_await limit_ip(request, context, outcome.rate_limits);
+      std::optional<authz::ApiError> refused;
+      if (!limit_ip_now(request, context, outcome.rate_limits, refused)) {
+        refused = co_await limit_ip(request, context, outcome.rate_limits);
+      }
       if (refused) {
         answer = std::unexpected(std::move(*refused));
         outcome.detail = "rate limited: ip";
@@ -230,7 +243,10 @@ boost::asio::awaitable<net::ServerResponse> Router::handle(net::ServerRequest re
     } else {
       // No co_await inside conditional expressions: GCC 12 miscompiles them.
       std::expected<TokenAnswer, authz::ApiError> answer = std::unexpected(authz::internal_error());
-      auto refused = co_await limit_ip(request, context, outcome.rate_limits);
+      std::optional<authz::ApiError> refused;
+      if (!limit_ip_now(request, context, outcome.rate_limits, refused)) {
+        refused = co_await limit_ip(request, context, outcome.rate_limits);
+      }
       if (refused) {
         answer = std::unexpected(std::move(*refused));
         outcome.detail = "rate limited: ip";
@@ -286,10 +302,12 @@ boost::asio::awaitable<net::ServerResponse> Router::handle(net::ServerRequest re
   }
 
   const bool probe = path == "/healthz" || path == "/readyz" || path == "/metrics";
-  if (!probe || response.result_int() >= 500 || logger_.enabled(LogLevel::debug)) {
+  const LogLevel level = response.result_int() >= 500 ? LogLevel::error : LogLevel::info;
+  // The line's fields are only built when it will be written: at level warn
+  // they cost a formatted float and several strings per request for nothing.
+  if ((!probe || response.result_int() >= 500 || logger_.enabled(LogLevel::debug)) && logger_.enabled(level)) {
     char latency[32];
     std::snprintf(latency, sizeof latency, "%.3f", std::chrono::duration<double, std::milli>(elapsed).count());
-    const LogLevel level = response.result_int() >= 500 ? LogLevel::error : LogLevel::info;
     logger_.log(level, "request",
                 {{"request_id", id},
                  {"method", std::string(request.method_string())},

@@ -64,6 +64,12 @@ class Router {
   boost::asio::awaitable<std::optional<core::authz::ApiError>> limit_ip(const net::ServerRequest& request,
                                                                         const net::RequestContext& context,
                                                                         RateLimitNotes& notes);
+  /// limit_ip without suspending: true when decided (limit off or kept in
+  /// memory), with `refused` set; false when limit_ip must ask Redis.
+  bool limit_ip_now(const net::ServerRequest& request, const net::RequestContext& context, RateLimitNotes& notes,
+                    std::optional<core::authz::ApiError>& refused);
+  /// The client address behind trusted proxies, as the IP scope's key.
+  [[nodiscard]] std::string ip_key(const net::ServerRequest& request, const net::RequestContext& context) const;
 
   TokenIssuer& issuer_;
   Delegation& delegation_;

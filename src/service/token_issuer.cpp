@@ -39,25 +39,28 @@ void count(ThreadMetrics* metrics, UserInfoCacheResult result) {
 
 }  // namespace
 
-boost::asio::awaitable<core::Result<std::string>> TokenIssuer::lookup_sub(const authz::OpenIdToken& token) {
+std::optional<core::Result<std::string>> TokenIssuer::cached_sub(const UserInfoCache::Key& key, std::int64_t now_ms) {
+  auto found = extras_.userinfo_cache->find(key, now_ms);
+  if (found.outcome == UserInfoCache::Outcome::hit) {
+    count(extras_.metrics, UserInfoCacheResult::hit);
+    return std::move(found.sub);
+  }
+  if (found.outcome == UserInfoCache::Outcome::negative_hit) {
+    count(extras_.metrics, UserInfoCacheResult::negative_hit);
+    return core::fail(core::ErrorCode::bad_response, "failed moments ago (remembered)");
+  }
+  return std::nullopt;
+}
+
+boost::asio::awaitable<core::Result<std::string>> TokenIssuer::lookup_sub(const authz::OpenIdToken& token,
+                                                                          const UserInfoCache::Key& key,
+                                                                          std::int64_t first_seen_ms) {
   std::string server_name = token.matrix_server_name;
   std::string access_token = token.access_token;
   UserInfoCache* cache = extras_.userinfo_cache;
   if (cache == nullptr) {
     auto sub = co_await users_.lookup_user(std::move(server_name), std::move(access_token));
     co_return sub;
-  }
-  const UserInfoCache::Key key = UserInfoCache::key(token.matrix_server_name, token.access_token);
-  // The token's lifetime counts from before the lookup: first seen, not first answered.
-  const std::int64_t first_seen_ms = extras_.now_ms();
-  auto found = cache->find(key, first_seen_ms);
-  if (found.outcome == UserInfoCache::Outcome::hit) {
-    count(extras_.metrics, UserInfoCacheResult::hit);
-    co_return std::move(found.sub);
-  }
-  if (found.outcome == UserInfoCache::Outcome::negative_hit) {
-    count(extras_.metrics, UserInfoCacheResult::negative_hit);
-    co_return core::fail(core::ErrorCode::bad_response, "failed moments ago (remembered)");
   }
   if (const auto it = flights_.find(key); it != flights_.end()) {
     // Single flight: one homeserver request for a burst of identical tokens on this shard.
@@ -85,12 +88,14 @@ boost::asio::awaitable<core::Result<std::string>> TokenIssuer::lookup_sub(const 
   co_return sub;
 }
 
+bool TokenIssuer::membership_checked(const authz::OpenIdToken& token) const {
+  // authenticate() made sure the user belongs to matrix_server_name exactly.
+  return extras_.membership != nullptr && token.matrix_server_name == config_.membership_check_homeserver;
+}
+
 boost::asio::awaitable<std::expected<void, authz::ApiError>> TokenIssuer::check_membership(
     const authz::OpenIdToken& token, const Subject& subject, const std::string& room_id, IssueOutcome& outcome) {
-  // authenticate() made sure the user belongs to matrix_server_name exactly.
-  if (extras_.membership == nullptr || token.matrix_server_name != config_.membership_check_homeserver) {
-    co_return std::expected<void, authz::ApiError>{};
-  }
+  if (!membership_checked(token)) co_return std::expected<void, authz::ApiError>{};
   std::string room = room_id;
   std::string user = subject.user_id;
   auto joined = co_await extras_.membership->is_joined(std::move(room), std::move(user));
@@ -116,22 +121,40 @@ boost::asio::awaitable<std::expected<TokenIssuer::Subject, authz::ApiError>> Tok
   }
   // Before any network request: a flood naming one server must not turn
   // this service into that server's attacker.
-  std::string server_key = homeserver_key(token.matrix_server_name);
-  auto server_refused =
-      co_await enforce_limit(extras_.limiter, RateScope::homeserver, std::move(server_key), outcome.rate_limits);
+  std::optional<authz::ApiError> server_refused;
+  if (extras_.limiter != nullptr && extras_.limiter->enabled(RateScope::homeserver)) {
+    std::string server_key = homeserver_key(token.matrix_server_name);
+    if (!enforce_limit_now(extras_.limiter, RateScope::homeserver, server_key, outcome.rate_limits, server_refused)) {
+      server_refused =
+          co_await enforce_limit(extras_.limiter, RateScope::homeserver, std::move(server_key), outcome.rate_limits);
+    }
+  }
   if (server_refused) {
     outcome.detail = "rate limited: homeserver";
     co_return std::unexpected(std::move(*server_refused));
   }
-  auto sub = co_await lookup_sub(token);
+  // A cache hit is answered here, without a coroutine frame for the lookup.
+  UserInfoCache::Key cache_key{};
+  std::int64_t first_seen_ms = 0;  // the token's lifetime counts from before the lookup
+  std::optional<core::Result<std::string>> sub;
+  if (extras_.userinfo_cache != nullptr) {
+    cache_key = UserInfoCache::key(token.matrix_server_name, token.access_token);
+    first_seen_ms = extras_.now_ms();
+    sub = cached_sub(cache_key, first_seen_ms);
+  }
   if (!sub) {
-    outcome.detail = cat("OpenID validation failed: ", sub.error().message);
+    auto looked_up = co_await lookup_sub(token, cache_key, first_seen_ms);
+    sub = std::move(looked_up);
+  }
+  if (!*sub) {
+    outcome.detail = cat("OpenID validation failed: ", sub->error().message);
     co_return std::unexpected(authz::unauthorized());
   }
+  const std::string& user_id = **sub;
   // The homeserver must only vouch for its own users: full access is decided
   // from the client's matrix_server_name, so a sub on another server would
   // let a malicious homeserver act as someone else's user.
-  const auto user = core::matrix::parse_user_id(*sub);
+  const auto user = core::matrix::parse_user_id(user_id);
   if (!user) {
     outcome.detail = cat("homeserver answered an invalid sub: ", user.error().message);
     co_return std::unexpected(authz::unauthorized());
@@ -141,19 +164,20 @@ boost::asio::awaitable<std::expected<TokenIssuer::Subject, authz::ApiError>> Tok
     co_return std::unexpected(authz::unauthorized());
   }
   // Only now is the user known; before anything is minted or created.
-  std::string user_key = *sub;
-  auto user_refused =
-      co_await enforce_limit(extras_.limiter, RateScope::user, std::move(user_key), outcome.rate_limits);
+  std::optional<authz::ApiError> user_refused;
+  if (!enforce_limit_now(extras_.limiter, RateScope::user, user_id, outcome.rate_limits, user_refused)) {
+    std::string user_key = user_id;
+    user_refused = co_await enforce_limit(extras_.limiter, RateScope::user, std::move(user_key), outcome.rate_limits);
+  }
   if (user_refused) {
     outcome.detail = "rate limited: user";
     co_return std::unexpected(std::move(*user_refused));
   }
-  co_return Subject{*sub, config_.is_full_access(token.matrix_server_name)};
+  co_return Subject{user_id, config_.is_full_access(token.matrix_server_name)};
 }
 
-boost::asio::awaitable<std::expected<TokenAnswer, authz::ApiError>> TokenIssuer::finish(
-    const Subject& subject, std::string identity, std::string alias, std::optional<DelegationJobRequest> job,
-    IssueOutcome& outcome) {
+std::expected<TokenAnswer, authz::ApiError> TokenIssuer::mint(const Subject& subject, const std::string& identity,
+                                                              const std::string& alias, IssueOutcome& outcome) const {
   const std::int64_t now = unix_now_();
   lk::AccessTokenClaims claims = lk::make_claims(config_.key, identity, now, config_.token_ttl_seconds);
   claims.video = lk::member_video_grant(alias, subject.full_access || config_.restricted_can_publish,
@@ -161,8 +185,16 @@ boost::asio::awaitable<std::expected<TokenAnswer, authz::ApiError>> TokenIssuer:
   auto jwt = lk::mint_access_token(claims, config_.secret);
   if (!jwt) {
     outcome.detail = cat("minting failed: ", jwt.error().message);
-    co_return std::unexpected(authz::internal_error());
+    return std::unexpected(authz::internal_error());
   }
+  return TokenAnswer{config_.livekit_url, std::move(*jwt)};
+}
+
+boost::asio::awaitable<std::expected<TokenAnswer, authz::ApiError>> TokenIssuer::finish(
+    const Subject& subject, std::string identity, std::string alias, std::optional<DelegationJobRequest> job,
+    IssueOutcome& outcome) {
+  auto answer = mint(subject, identity, alias, outcome);
+  if (!answer) co_return answer;
   if (subject.full_access) {
     // The reference's order: client-server API first, then the room, then the job.
     if (job) {
@@ -190,7 +222,7 @@ boost::asio::awaitable<std::expected<TokenAnswer, authz::ApiError>> TokenIssuer:
       }
     }
   }
-  co_return TokenAnswer{config_.livekit_url, std::move(*jwt)};
+  co_return answer;
 }
 
 boost::asio::awaitable<std::expected<TokenAnswer, authz::ApiError>> TokenIssuer::sfu_get(
@@ -203,11 +235,15 @@ boost::asio::awaitable<std::expected<TokenAnswer, authz::ApiError>> TokenIssuer:
   auto alias = lk::room_alias(request.room, lk::kLegacySlotId);
   if (!alias) co_return std::unexpected(authz::internal_error());  // unreachable: inputs were validated
   std::string identity = lk::legacy_identity(subject->user_id, request.device_id);
-  auto member = co_await check_membership(request.openid_token, *subject, request.room, outcome);
-  if (!member) co_return std::unexpected(std::move(member.error()));
+  if (membership_checked(request.openid_token)) {
+    auto member = co_await check_membership(request.openid_token, *subject, request.room, outcome);
+    if (!member) co_return std::unexpected(std::move(member.error()));
+  }
   std::optional<DelegationJobRequest> job;
   if (request.delayed_leave)
     job = job_request(request.openid_token.matrix_server_name, *request.delayed_leave, *alias, identity, {});
+  // Restricted users get their token without a coroutine frame for finish().
+  if (!subject->full_access) co_return mint(*subject, identity, *alias, outcome);
   auto answer = co_await finish(*subject, std::move(identity), std::move(*alias), std::move(job), outcome);
   co_return answer;
 }
@@ -229,8 +265,10 @@ boost::asio::awaitable<std::expected<TokenAnswer, authz::ApiError>> TokenIssuer:
     outcome.detail = "member.id, claimed_device_id or slot_id is not UTF-8";
     co_return std::unexpected(authz::bad_json("The request body contains text that is not UTF-8"));
   }
-  auto member = co_await check_membership(request.openid_token, *subject, request.room_id, outcome);
-  if (!member) co_return std::unexpected(std::move(member.error()));
+  if (membership_checked(request.openid_token)) {
+    auto member = co_await check_membership(request.openid_token, *subject, request.room_id, outcome);
+    if (!member) co_return std::unexpected(std::move(member.error()));
+  }
   std::optional<DelegationJobRequest> job;
   if (request.delayed_leave) {
     // A client that joins with a /sfu/get token connects as user:device
@@ -238,6 +276,7 @@ boost::asio::awaitable<std::expected<TokenAnswer, authz::ApiError>> TokenIssuer:
     job = job_request(request.openid_token.matrix_server_name, *request.delayed_leave, *alias, *identity,
                       {lk::legacy_identity(subject->user_id, request.member.claimed_device_id)});
   }
+  if (!subject->full_access) co_return mint(*subject, *identity, *alias, outcome);
   auto answer = co_await finish(*subject, std::move(*identity), std::move(*alias), std::move(job), outcome);
   co_return answer;
 }

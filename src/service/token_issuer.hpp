@@ -69,12 +69,22 @@ class TokenIssuer {
   };
   boost::asio::awaitable<std::expected<Subject, core::authz::ApiError>> authenticate(
       const core::authz::OpenIdToken& token, IssueOutcome& outcome);
-  /// The OpenID lookup, through the cache when there is one.
-  boost::asio::awaitable<core::Result<std::string>> lookup_sub(const core::authz::OpenIdToken& token);
+  /// The cache's answer for `key`, counted; nullopt on a miss.
+  std::optional<core::Result<std::string>> cached_sub(const UserInfoCache::Key& key, std::int64_t now_ms);
+  /// The OpenID lookup after a cache miss (or without a cache): one
+  /// homeserver request per shard for identical tokens, stored in the cache.
+  boost::asio::awaitable<core::Result<std::string>> lookup_sub(const core::authz::OpenIdToken& token,
+                                                               const UserInfoCache::Key& key,
+                                                               std::int64_t first_seen_ms);
+  /// Whether the token's user is one whose room membership is checked.
+  [[nodiscard]] bool membership_checked(const core::authz::OpenIdToken& token) const;
   /// For users of the membership-check homeserver: joined to `room_id`, or the error to answer.
   boost::asio::awaitable<std::expected<void, core::authz::ApiError>> check_membership(
       const core::authz::OpenIdToken& token, const Subject& subject, const std::string& room_id, IssueOutcome& outcome);
-  /// Mints, creates the room and adds the job (when `job` is given).
+  /// The LiveKit token alone.
+  std::expected<TokenAnswer, core::authz::ApiError> mint(const Subject& subject, const std::string& identity,
+                                                         const std::string& alias, IssueOutcome& outcome) const;
+  /// Mints, then for full-access users creates the room and adds the job (when `job` is given).
   boost::asio::awaitable<std::expected<TokenAnswer, core::authz::ApiError>> finish(
       const Subject& subject, std::string identity, std::string alias, std::optional<DelegationJobRequest> job,
       IssueOutcome& outcome);

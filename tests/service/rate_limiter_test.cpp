@@ -72,6 +72,52 @@ TEST(RateLimiterTest, EnforceAnswers429AndNotesTheScope) {
   EXPECT_EQ(quiet.limited, std::nullopt);
 }
 
+// A limiter that can only decide with a round trip (as Redis does).
+class RoundTripOnlyLimiter final : public RateLimiter {
+ public:
+  using RateLimiter::RateLimiter;
+  int checks = 0;
+  boost::asio::awaitable<RateVerdict> check(RateScope, std::string, RateClock::time_point) override {
+    ++checks;
+    co_return RateVerdict{false, 1500, FailOpen::none};
+  }
+};
+
+TEST(RateLimiterTest, EnforceNowDecidesInMemoryAndDefersRoundTrips) {
+  RateLimits limits;
+  limits.scopes = {core::ratelimit::Limit{60, 1}, core::ratelimit::Limit{0, 1}, core::ratelimit::Limit{60, 1}};
+  MemoryRateLimiter memory(limits);
+  RateLimitNotes notes;
+  std::optional<core::authz::ApiError> refusal = core::authz::internal_error();
+  ASSERT_TRUE(enforce_limit_now(&memory, RateScope::ip, "a", notes, refusal));
+  EXPECT_EQ(refusal, std::nullopt);
+  ASSERT_TRUE(enforce_limit_now(&memory, RateScope::ip, "a", notes, refusal));
+  ASSERT_TRUE(refusal);
+  EXPECT_EQ(refusal->status, 429U);
+  EXPECT_EQ(refusal->errcode, "M_LIMIT_EXCEEDED");
+  EXPECT_EQ(notes.limited, RateScope::ip);
+  // No limiter, or the scope off: decided, allowed.
+  ASSERT_TRUE(enforce_limit_now(nullptr, RateScope::ip, "a", notes, refusal));
+  EXPECT_EQ(refusal, std::nullopt);
+  ASSERT_TRUE(enforce_limit_now(&memory, RateScope::user, "a", notes, refusal));
+  EXPECT_EQ(refusal, std::nullopt);
+
+  // A limiter that needs a round trip is not decided now; enforce_limit asks it.
+  RoundTripOnlyLimiter remote(limits);
+  RateLimitNotes remote_notes;
+  EXPECT_FALSE(enforce_limit_now(&remote, RateScope::ip, "a", remote_notes, refusal));
+  EXPECT_EQ(remote.checks, 0);
+  EXPECT_EQ(remote_notes.limited, std::nullopt);
+  boost::asio::io_context io;
+  const auto refused = testing::run(io, enforce_limit(&remote, RateScope::ip, "a", remote_notes));
+  EXPECT_EQ(remote.checks, 1);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->retry_after_ms, 1500);
+  // ...unless the scope is off, which needs no answer from anyone.
+  EXPECT_TRUE(enforce_limit_now(&remote, RateScope::user, "a", remote_notes, refusal));
+  EXPECT_EQ(remote.checks, 1);
+}
+
 TEST(RateLimiterTest, ThrottledWarningLogsOncePerInterval) {
   std::ostringstream out;
   Logger logger(out, LogLevel::info, LogFormat::text);
