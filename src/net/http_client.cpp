@@ -21,6 +21,7 @@
 
 #include "core/net_policy/address_policy.hpp"
 #include "core/text.hpp"
+#include "net/connection_slots.hpp"
 
 namespace matrixrtc::net {
 
@@ -82,7 +83,10 @@ struct PoolKey {
 };
 
 struct Connection {
+  // First member, so destroyed last: the slot is free once the socket is closed.
+  std::unique_ptr<ConnectionSlots::Slot> slot;
   PoolKey key;
+  std::string slot_key;
   std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls;
   std::unique_ptr<beast::tcp_stream> plain;
   beast::flat_buffer buffer;
@@ -162,13 +166,31 @@ std::optional<std::string_view> HttpResponse::header(std::string_view name) cons
 
 struct HttpClient::Impl {
   Impl(asio::any_io_executor ex, DnsResolver& dns_resolver, HttpClientOptions opts)
-      : executor(std::move(ex)), dns(dns_resolver), options(std::move(opts)), context(ssl::context::tls_client) {}
+      : executor(std::move(ex)),
+        dns(dns_resolver),
+        options(std::move(opts)),
+        context(ssl::context::tls_client),
+        slots(executor, options.max_connections_per_target) {}
 
   asio::any_io_executor executor;
   DnsResolver& dns;
   HttpClientOptions options;
   ssl::context context;
+  ConnectionSlots slots;                        // before `idle`: outlives the connections it counts
   std::list<std::unique_ptr<Connection>> idle;  // most recently used first
+
+  // Closes the least recently used idle connection to `key`, if any: one the
+  // current request could not use (its address filter refused the peer), so
+  // that its slot can serve the request instead.
+  bool close_one_idle(const PoolKey& key) {
+    for (auto it = idle.rbegin(); it != idle.rend(); ++it) {
+      if ((*it)->key == key) {
+        idle.erase(std::next(it).base());
+        return true;
+      }
+    }
+    return false;
+  }
 
   // A connection made without a filter (or with another one) may be to an
   // address this request's filter refuses: such connections stay pooled.
@@ -201,8 +223,10 @@ struct HttpClient::Impl {
         ++it;
       }
     }
+    const std::string slot_key = connection->slot_key;
     idle.push_front(std::move(connection));
     while (idle.size() > options.max_idle_connections) idle.pop_back();
+    slots.wake_one(slot_key);  // a request waiting for this target can have it
   }
 
   asio::awaitable<core::Result<std::unique_ptr<Connection>>> connect(const HttpTarget& target, const PoolKey& key,
@@ -302,13 +326,26 @@ struct HttpClient::Impl {
       message.prepare_payload();
     }
 
+    const std::string slot_key =
+        cat(target.tls ? "https://" : "http://", bracketed(target.host), ':', target.port, '/', key.tls_server_name);
     for (int attempt = 0;; ++attempt) {
       std::unique_ptr<Connection> connection = attempt == 0 ? take_idle(key, filter) : nullptr;
-      const bool reused = connection != nullptr;
+      bool reused = connection != nullptr;
+      std::unique_ptr<ConnectionSlots::Slot> slot;
+      while (!connection && !slot) {
+        slot = slots.try_take(slot_key);
+        if (slot || close_one_idle(key)) continue;
+        const bool woken = co_await slots.wait(slot_key, deadline);
+        if (!woken) co_return fail(ErrorCode::timed_out, cat(what, ": timed out waiting for a free connection"));
+        connection = take_idle(key, filter);
+        reused = connection != nullptr;
+      }
       if (!connection) {
         auto fresh = co_await connect(target, key, what, filter, deadline);
         if (!fresh) co_return std::unexpected(std::move(fresh).error());
         connection = std::move(*fresh);
+        connection->slot = std::move(slot);
+        connection->slot_key = slot_key;
       }
       connection->lowest().expires_at(deadline);
       // (No co_await inside ?: : GCC 12 miscompiles it.)

@@ -68,6 +68,10 @@ struct HttpClientOptions {
   std::size_t max_idle_connections = 32;
   std::size_t max_idle_per_target = 4;
   std::chrono::milliseconds idle_timeout{30000};
+  /// Open connections per target, in use and idle together (0: no cap).
+  /// Requests beyond it wait for one within their own deadline; see
+  /// connection_slots.hpp.
+  std::size_t max_connections_per_target = 0;
 };
 
 /// Decides whether a connection to `address` may be made; an error refuses it

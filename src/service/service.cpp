@@ -89,6 +89,8 @@ asio::awaitable<core::Result<void>> redis_ping(net::RedisClient& redis) {
   co_return core::Result<void>{};
 }
 
+constexpr std::size_t kMaxConnectionsPerHomeserver = 32;
+
 core::Result<std::unique_ptr<net::HttpClient>> make_http_client(asio::io_context& io, net::DnsResolver& dns,
                                                                 const Config& config) {
   net::HttpClientOptions http_options;
@@ -100,6 +102,11 @@ core::Result<std::unique_ptr<net::HttpClient>> make_http_client(asio::io_context
   // BENCHMARKS.md). Node's agent keeps 256 per host.
   http_options.max_idle_per_target = 256;
   http_options.max_idle_connections = 512;
+  // But not one connection per concurrent request: each TLS connection holds
+  // about 90 KiB of record buffers, and 32 per homeserver per thread carry
+  // more than a homeserver answers (BENCHMARKS.md); the rest wait their turn
+  // within their own deadline.
+  http_options.max_connections_per_target = kMaxConnectionsPerHomeserver;
   return net::HttpClient::create(io.get_executor(), dns, http_options);
 }
 
@@ -305,7 +312,8 @@ int run_service(const Config& config, Logger& logger) {
   SharedState shared;
   if (config.userinfo_cache_seconds > 0 || config.userinfo_negative_cache_seconds > 0) {
     shared.userinfo_cache = std::make_unique<UserInfoCache>(UserInfoCacheOptions{
-        config.userinfo_cache_seconds * 1000, config.userinfo_negative_cache_seconds * 1000, 50'000});
+        config.userinfo_cache_seconds * 1000, config.userinfo_negative_cache_seconds * 1000,
+        UserInfoCacheOptions{}.max_entries});
   }
   SharedRateLimits limits{rate_limits_of(config), nullptr, nullptr};
   if (config.redis_url.empty()) {

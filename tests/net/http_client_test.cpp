@@ -3,8 +3,14 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include "support/run.hpp"
 #include "support/test_certificates.hpp"
@@ -170,6 +176,95 @@ TEST_F(HttpClientTest, IdlePoolIsBounded) {
   EXPECT_EQ(client->idle_connections(), 1u);
   ASSERT_TRUE(get(*client, target_for("hs.test")));
   EXPECT_EQ(server.connections(), 3u);  // the first connection was dropped from the pool
+}
+
+// Six requests at once to one target with a cap of two connections: two
+// connections open, the other four wait for them, all six are answered.
+TEST_F(HttpClientTest, CapsOpenConnectionsPerTargetAndQueuesTheRest) {
+  server.set_handler([](const testing::RecordedRequest& request) {
+    auto response = TestResponse::json(R"({"path":")" + request.target + "\"}");
+    response.delay = 50ms;
+    return response;
+  });
+  HttpClientOptions options;
+  options.extra_ca_file = ca.certificate_file();
+  options.max_idle_per_target = 8;
+  options.max_connections_per_target = 2;
+  auto client = make_client(options);
+  auto all = [&]() -> boost::asio::awaitable<std::vector<core::Result<HttpResponse>>> {
+    std::vector<core::Result<HttpResponse>> results(6, core::fail(ErrorCode::invalid_argument, "not run"));
+    std::size_t done = 0;
+    auto executor = co_await boost::asio::this_coro::executor;
+    boost::asio::steady_timer finished(executor, std::chrono::steady_clock::time_point::max());
+    for (std::size_t i = 0; i < results.size(); ++i) {
+      boost::asio::co_spawn(
+          executor,
+          [&, i]() -> boost::asio::awaitable<void> {
+            HttpRequest request;
+            request.target = "/" + std::to_string(i);
+            results[i] = co_await client->request(target_for("hs.test"), std::move(request));
+            if (++done == results.size()) finished.cancel();
+          },
+          boost::asio::detached);
+    }
+    co_await finished.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    co_return results;
+  };
+  const auto results = run(io, all());
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    ASSERT_TRUE(results[i]) << i << ": " << results[i].error().message;
+    EXPECT_EQ(results[i]->body, R"({"path":"/)" + std::to_string(i) + "\"}");
+  }
+  EXPECT_EQ(server.connections(), 2u);
+  EXPECT_EQ(server.requests().size(), 6u);
+  EXPECT_EQ(client->idle_connections(), 2u);
+}
+
+// A request that cannot get a connection before its deadline fails as a
+// timeout that says so, and leaves nothing behind.
+TEST_F(HttpClientTest, WaitingForAFreeConnectionCountsAgainstTheDeadline) {
+  server.set_handler([](const testing::RecordedRequest& request) {
+    auto response = TestResponse::json("{}");
+    if (request.target == "/slow") response.delay = 500ms;
+    return response;
+  });
+  HttpClientOptions options;
+  options.extra_ca_file = ca.certificate_file();
+  options.max_connections_per_target = 1;
+  auto client = make_client(options);
+  auto both = [&]() -> boost::asio::awaitable<std::pair<core::Result<HttpResponse>, core::Result<HttpResponse>>> {
+    auto executor = co_await boost::asio::this_coro::executor;
+    std::optional<core::Result<HttpResponse>> slow;
+    boost::asio::co_spawn(
+        executor,
+        [&]() -> boost::asio::awaitable<void> {
+          HttpRequest request;
+          request.target = "/slow";
+          slow = co_await client->request(target_for("hs.test"), std::move(request));
+        },
+        boost::asio::detached);
+    boost::asio::steady_timer pause(executor, 50ms);  // the slow request holds the only connection
+    co_await pause.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    HttpRequest request;
+    RequestOptions quick;
+    quick.total_timeout = 100ms;
+    auto waited = co_await client->request(target_for("hs.test"), std::move(request), quick);
+    while (!slow) {
+      pause.expires_after(10ms);
+      co_await pause.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    }
+    co_return std::pair{std::move(*slow), std::move(waited)};
+  };
+  const auto [slow, waited] = run(io, both());
+  ASSERT_TRUE(slow) << slow.error().message;
+  ASSERT_FALSE(waited);
+  EXPECT_EQ(waited.error().code, ErrorCode::timed_out);
+  EXPECT_THAT(waited.error().message, HasSubstr("timed out waiting for a free connection"));
+  EXPECT_EQ(server.connections(), 1u);
+  EXPECT_EQ(server.requests().size(), 1u);
+  // The connection is free again: the next request gets it.
+  ASSERT_TRUE(get(*client, target_for("hs.test"), "/after"));
+  EXPECT_EQ(server.connections(), 1u);
 }
 
 TEST_F(HttpClientTest, PlainHttp) {
