@@ -30,7 +30,7 @@ namespace matrixrtc::service {
 struct UserInfoCacheOptions {
   std::int64_t positive_cap_ms = 60'000;  ///< 0: successes are not kept
   std::int64_t negative_ms = 5'000;       ///< 0: failures are not kept
-  std::size_t max_entries = 50'000;       ///< over all stripes
+  std::size_t max_entries = 20'000;       ///< over all stripes; see docs/security.md for the size
 };
 
 class UserInfoCache {
