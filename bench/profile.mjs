@@ -3,7 +3,8 @@
 // every request at 64 connections, and `perf record` on the service's process
 // meanwhile. Prints self time by category, by library and the top symbols.
 // Run it through bench/profile. Environment: SECONDS_PER_RUN (default 10),
-// CONNECTIONS (default 64).
+// CONNECTIONS (default 64), WORKLOAD (new, the default, or repeated: the
+// same token every request, answered from the userinfo cache).
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,15 +13,18 @@ import { cpuPlan, startTargets, stopAll, wrk } from './load/harness.mjs';
 
 const seconds = Number(process.env.SECONDS_PER_RUN ?? 10);
 const connections = Number(process.env.CONNECTIONS ?? 64);
+const repeated = process.env.WORKLOAD === 'repeated';
+const script = repeated ? 'get_token.lua' : 'new_token.lua';
+const token = repeated ? 'bench-token' : '@TOKEN@';
 const plan = cpuPlan();
 const { targets, body } = await startTargets(plan, ['ours']);
 const ours = targets.ours;
-await wrk({ cpus: plan.load, threads: plan.loadCount, connections, seconds: 2, script: 'new_token.lua', url: ours.url, body: body('@TOKEN@') });
+await wrk({ cpus: plan.load, threads: plan.loadCount, connections, seconds: 2, script, url: ours.url, body: body(token) });
 
 const data = join(mkdtempSync(join(tmpdir(), 'matrixrtc-perf-')), 'perf.data');
 const perf = spawn('perf', ['record', '-F', '499', '--call-graph', 'dwarf,16384', '-p', `${ours.pid}`, '-o', data, '--', 'sleep', `${seconds - 1}`],
   { stdio: ['ignore', 'ignore', 'inherit'] });
-const load = wrk({ cpus: plan.load, threads: plan.loadCount, connections, seconds, script: 'new_token.lua', url: ours.url, body: body('@TOKEN@') });
+const load = wrk({ cpus: plan.load, threads: plan.loadCount, connections, seconds, script, url: ours.url, body: body(token) });
 await new Promise((resolve) => perf.on('exit', resolve));
 const w = await load;
 stopAll();
@@ -53,7 +57,7 @@ for (const r of rows) {
   byCategory.set(categories.find(([, test]) => test(r))[0], byCategory.get(categories.find(([, test]) => test(r))[0]) + r.pct);
   byDso.set(r.dso, (byDso.get(r.dso) ?? 0) + r.pct);
 }
-console.log(`perf record -F 499 --call-graph dwarf on matrixrtc-auth for ${seconds - 1} s: ${connections} connections, new token each request, ${Math.round(w.requests / (w.duration_us / 1e6))} req/s under perf\n`);
+console.log(`perf record -F 499 --call-graph dwarf on matrixrtc-auth for ${seconds - 1} s: ${connections} connections, ${repeated ? 'the same token every request' : 'new token each request'}, ${Math.round(w.requests / (w.duration_us / 1e6))} req/s under perf\n`);
 console.log('| category (self time) | share |\n|---|---|');
 for (const [name, p] of [...byCategory].sort((a, b) => b[1] - a[1])) if (p >= 0.05) console.log(`| ${name} | ${p.toFixed(1)} % |`);
 console.log('\n| library | share |\n|---|---|');
