@@ -7,7 +7,6 @@
 #include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -66,7 +65,7 @@ bool out_of_resources(const boost::system::error_code& ec) {
 struct ServerConnection : std::enable_shared_from_this<ServerConnection> {
   virtual ~ServerConnection() = default;
   std::atomic<bool> busy{false};  // a request is being read, handled or answered
-  /// On the connection's strand: closes the socket when `now`, otherwise
+  /// On the connection's loop: closes the socket when `now`, otherwise
   /// stops its waiting so its coroutine closes it (TLS: after close_notify).
   virtual void post_close(bool now) = 0;
 };
@@ -120,7 +119,7 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
     const std::scoped_lock lock(mutex);
     connections.erase(id);
   }
-  // Closes connections (on their own strand); only idle ones unless `all`.
+  // Closes connections (posted to their loop); only idle ones unless `all`.
   void close_connections(bool all) {
     const std::scoped_lock lock(mutex);
     for (const auto& [id, weak] : connections) {
@@ -147,7 +146,10 @@ void HttpServer::State::spawn(std::shared_ptr<ServerStreamConnection<Stream>> co
 asio::awaitable<void> HttpServer::State::accept_loop() {
   auto self = shared_from_this();
   while (!stopping) {
-    auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(io), kTuple);
+    // The loop runs on one thread (see http_server.hpp), so a connection's
+    // handlers never run concurrently and need no strand: the strand's
+    // locking and reference counting were 9 % of a cached-token request.
+    auto [ec, socket] = co_await acceptor.async_accept(io, kTuple);
     if (ec) {
       if (stopping || ec == asio::error::operation_aborted) break;
       // Out of descriptors or memory: the connection stays queued and accept

@@ -4,6 +4,10 @@
 // graceful shutdown (stop accepting, let in-flight requests finish within a
 // deadline, then close everything). Optionally HTTPS only, with a TLS
 // context that can be replaced while running (see tls_context.hpp).
+//
+// The io_context must be run by one thread (the service runs one server per
+// thread, sharded with SO_REUSEPORT): connections have no strand. Other
+// threads may call shutdown() and the accessors; they only post to the loop.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -70,7 +74,7 @@ class HttpServer {
   [[nodiscard]] core::Result<void> listen();
   /// The address actually bound (useful with port 0).
   [[nodiscard]] boost::asio::ip::tcp::endpoint local_endpoint() const;
-  /// Starts accepting on the io_context's threads.
+  /// Starts accepting on the io_context's thread.
   void start();
   /// Stops accepting, asks open connections to finish their current request,
   /// and closes whatever is still open after `grace`. Completes when every
