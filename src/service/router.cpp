@@ -115,21 +115,6 @@ std::string Router::ip_key(const net::ServerRequest& request, const net::Request
   return rl::rate_limit_key(client);
 }
 
-bool Router::limit_ip_now(const net::ServerRequest& request, const net::RequestContext& context, RateLimitNotes& notes,
-                          std::optional<authz::ApiError>& refused) {
-  refused.reset();
-  if (limiter_ == nullptr || !limiter_->enabled(RateScope::ip)) return true;
-  return enforce_limit_now(limiter_, RateScope::ip, ip_key(request, context), notes, refused);
-}
-
-boost::asio::awaitable<std::optional<authz::ApiError>> Router::limit_ip(const net::ServerRequest& request,
-                                                                        const net::RequestContext& context,
-                                                                        RateLimitNotes& notes) {
-  std::string key = ip_key(request, context);
-  auto refused = co_await enforce_limit(limiter_, RateScope::ip, std::move(key), notes);
-  co_return refused;
-}
-
 boost::asio::awaitable<void> Router::readyz(const net::ServerRequest& request, net::ServerResponse& response,
                                             std::string& result) {
   if (!get_or_head(request)) {
@@ -199,6 +184,19 @@ boost::asio::awaitable<net::ServerResponse> Router::handle(net::ServerRequest re
   net::ServerResponse response = make_response(request, http::status::not_found);
   std::string result = "ok";
 
+  // The per-IP limit of the three POST endpoints, before their body is read:
+  // in memory without suspending, through Redis with.
+  std::optional<authz::ApiError> refused;
+  const bool ip_limited = (path == "/delegate_delayed_leave" || path == "/sfu/get" || path == "/get_token") &&
+                          request.method() == http::verb::post && limiter_ != nullptr &&
+                          limiter_->enabled(RateScope::ip);
+  if (ip_limited) {
+    std::string key = ip_key(request, context);
+    if (!enforce_limit_now(limiter_, RateScope::ip, key, outcome.rate_limits, refused)) {
+      refused = co_await enforce_limit(limiter_, RateScope::ip, std::move(key), outcome.rate_limits);
+    }
+  }
+
   if (path == "/delegate_delayed_leave") {
     if (request.method() == http::verb::options) {
       response.result(http::status::ok);
@@ -209,10 +207,6 @@ boost::asio::awaitable<net::ServerResponse> Router::handle(net::ServerRequest re
       // Element Call probes this path without credentials and reads 404 as
       // "unsupported": every bad request here answers 400 or 401 (or 429).
       std::expected<void, authz::ApiError> answer = std::unexpected(authz::internal_error());
-      std::optional<authz::ApiError> refused;
-      if (!limit_ip_now(request, context, outcome.rate_limits, refused)) {
-        refused = co_await limit_ip(request, context, outcome.rate_limits);
-      }
       if (refused) {
         answer = std::unexpected(std::move(*refused));
         outcome.detail = "rate limited: ip";
@@ -243,10 +237,6 @@ boost::asio::awaitable<net::ServerResponse> Router::handle(net::ServerRequest re
     } else {
       // No co_await inside conditional expressions: GCC 12 miscompiles them.
       std::expected<TokenAnswer, authz::ApiError> answer = std::unexpected(authz::internal_error());
-      std::optional<authz::ApiError> refused;
-      if (!limit_ip_now(request, context, outcome.rate_limits, refused)) {
-        refused = co_await limit_ip(request, context, outcome.rate_limits);
-      }
       if (refused) {
         answer = std::unexpected(std::move(*refused));
         outcome.detail = "rate limited: ip";

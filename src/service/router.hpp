@@ -60,14 +60,6 @@ class Router {
   boost::asio::awaitable<void> metrics(const net::ServerRequest& request, net::ServerResponse& response,
                                        std::string& result);
   std::string request_id(const net::ServerRequest& request);
-  /// The per-IP limit: nullopt when the request may go on, else the 429.
-  boost::asio::awaitable<std::optional<core::authz::ApiError>> limit_ip(const net::ServerRequest& request,
-                                                                        const net::RequestContext& context,
-                                                                        RateLimitNotes& notes);
-  /// limit_ip without suspending: true when decided (limit off or kept in
-  /// memory), with `refused` set; false when limit_ip must ask Redis.
-  bool limit_ip_now(const net::ServerRequest& request, const net::RequestContext& context, RateLimitNotes& notes,
-                    std::optional<core::authz::ApiError>& refused);
   /// The client address behind trusted proxies, as the IP scope's key.
   [[nodiscard]] std::string ip_key(const net::ServerRequest& request, const net::RequestContext& context) const;
 
